@@ -1,0 +1,44 @@
+# Seawall — two commands do all set-up on a fresh Debian/Ubuntu machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := mmdebstrap umoci skopeo buildah docker-registry rpm zstd jq busybox-static uidmap
+SAMPLE := samples/alpine-311.docker.tar.gz
+
+.PHONY: run test lint unit bench venv test-deps system-deps clean
+
+$(BIN)/seawall: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+venv: $(BIN)/seawall
+
+$(VENV)/.test-deps: $(BIN)/seawall
+	$(BIN)/pip install -q -e '.[test,bench]'
+	@touch $@
+
+run: venv
+	$(BIN)/seawall sbom $(SAMPLE) --format table
+
+system-deps:
+	@bash tools/install-system-deps.sh $(APT_PACKAGES)
+
+test-deps: system-deps $(VENV)/.test-deps
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check seawall tests tools
+	$(BIN)/ruff format --check seawall tests tools
+	$(BIN)/mypy
+
+unit: $(VENV)/.test-deps
+	$(BIN)/pytest -q -n 2
+
+test: test-deps lint unit
+
+bench: test-deps
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Image references, sources and layer streaming."""

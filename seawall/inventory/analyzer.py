@@ -1,0 +1,94 @@
+"""The analyzer interface and registry.
+
+An analyzer looks at single files of one layer. The layer pass streams every tar entry once and
+asks each analyzer ``wants(path, info)``; only the files some analyzer wants are read (up to the
+analyzer's ``max_size``), and ``analyze`` turns their bytes into :class:`~seawall.model.Facts`.
+Facts are kept per path, so the merge can overlay layers: a package database rewritten in a later
+layer replaces the earlier one, a whiteout removes what it hid.
+
+To add an analyzer, write one module in ``seawall/inventory/analyzers/`` with a subclass of
+:class:`Analyzer` decorated with :func:`register`. Bump ``version`` whenever its output changes:
+the version is part of the layer-cache key.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import pkgutil
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from seawall.model import Facts
+
+MiB = 1024 * 1024
+
+
+class FileKind(enum.Enum):
+    REGULAR = "file"
+    SYMLINK = "symlink"
+    HARDLINK = "hardlink"
+    DIRECTORY = "dir"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """Header facts of one tar entry. ``path`` is normalised: relative, no leading ``/`` or ``./``."""
+
+    path: str
+    size: int
+    mode: int
+    kind: FileKind = FileKind.REGULAR
+    link_target: str = ""
+    uid: int = 0
+    gid: int = 0
+
+    @property
+    def executable(self) -> bool:
+        return bool(self.mode & 0o111)
+
+
+class AnalyzerError(Exception):
+    """A file an analyzer wanted could not be parsed; the layer pass records it as a warning."""
+
+
+class Analyzer(ABC):
+    """Turns wanted files into facts. Instances must be stateless between calls."""
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+    max_size: ClassVar[int] = 64 * MiB
+
+    @abstractmethod
+    def wants(self, path: str, info: FileInfo) -> bool:
+        """Whether this file should be read. Called for every entry: keep it cheap (string tests)."""
+
+    @abstractmethod
+    def analyze(self, path: str, content: bytes) -> Facts:
+        """Facts from one file's content. Raise :class:`AnalyzerError` for input it cannot parse."""
+
+
+_REGISTRY: dict[str, type[Analyzer]] = {}
+
+
+def register(cls: type[Analyzer]) -> type[Analyzer]:
+    """Class decorator adding an analyzer to the registry under its ``name``."""
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise ValueError(f"two analyzers named {cls.name!r}")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def all_analyzers() -> list[Analyzer]:
+    """One instance of every registered analyzer, in name order."""
+    from seawall.inventory import analyzers as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    return [_REGISTRY[name]() for name in sorted(_REGISTRY)]
+
+
+def analyzer_versions(analyzers: list[Analyzer]) -> dict[str, int]:
+    return {a.name: a.version for a in analyzers}

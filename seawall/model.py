@@ -1,0 +1,110 @@
+"""Shared vocabulary of Seawall: packages, where they were found, the operating system.
+
+Every other room imports from here; this module imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place inside an image that proves something.
+
+    ``path`` is relative to the image root, without a leading slash (``var/lib/dpkg/status``).
+    A file inside an archive inside the image is written ``app/x.war!/WEB-INF/lib/y.jar``.
+    ``layer`` is the diff_id (``sha256:...``) of the layer the file came from; analyzers leave it
+    empty and the merge fills it in.
+    """
+
+    path: str
+    layer: str = ""
+
+
+@dataclass(frozen=True)
+class Package:
+    """One installed package.
+
+    ``type`` is the package-URL type (``deb``, ``apk``, ``rpm``, ``pypi``, ``npm``, ``maven``,
+    ``golang``, ``cargo``, ``gem``, ``nuget``, ``composer``).
+    ``name`` is the ecosystem's own full name (npm ``@scope/pkg``, a Go module path, a PyPI project
+    name as written in its metadata); only Maven splits it: ``namespace`` is the groupId and ``name``
+    the artifactId.
+    ``version`` is the full version as the ecosystem writes it, e.g. dpkg ``1:2.3-4``, rpm
+    ``[EPOCH:]VERSION-RELEASE``, apk ``1.2.3-r4``, Go ``v1.2.3``.
+    ``source_name``/``source_version`` name the source package for OS packages (Debian source,
+    Alpine origin, the rpm SOURCERPM's name and version).
+    ``distro`` (``debian-12``) is filled in by the merge for OS packages.
+    ``properties`` carries sorted ecosystem extras, e.g. ``("rpm:modularitylabel", "...")``,
+    ``("go:toolchain", "go1.21.3")``, ``("dev", "true")``.
+    """
+
+    type: str
+    name: str
+    version: str
+    namespace: str = ""
+    arch: str = ""
+    source_name: str = ""
+    source_version: str = ""
+    licenses: tuple[str, ...] = ()
+    found_by: str = ""
+    locations: tuple[Location, ...] = ()
+    os_managed: bool = False
+    distro: str = ""
+    properties: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """Identity used to merge duplicates: the same package found at several places."""
+        return (self.type, self.namespace, self.name, self.version, self.arch)
+
+    def property(self, name: str) -> str | None:
+        for key, value in self.properties:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class OSInfo:
+    """The operating system of an image, as one release file says it.
+
+    ``family`` is the os-release ``ID`` in lower case (``debian``, ``ubuntu``, ``alpine``, ``rocky``,
+    ``almalinux``, ``rhel``, ``centos``, ``fedora``, ``amzn``, ``sles``, ``opensuse-leap``, ``wolfi``,
+    ``distroless`` ...). ``version`` is the most precise release number the file gives (``12.7``,
+    ``3.15.0``, ``9.1``). ``priority`` orders competing files: the highest wins in the merge
+    (a distribution's own release file beats the generic os-release).
+    """
+
+    family: str
+    version: str
+    name: str = ""
+    codename: str = ""
+    source: str = ""
+    priority: int = 0
+    like: tuple[str, ...] = ()
+
+    @property
+    def distro(self) -> str:
+        """The purl ``distro`` qualifier, e.g. ``debian-12`` or ``alpine-3.15.0``."""
+        return f"{self.family}-{self.version}" if self.version else self.family
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What one analyzer learned from one file.
+
+    ``owned_files`` maps an OS package name to the paths (no leading slash) that its package
+    database says it installed; the merge uses it to mark language packages as OS-managed and to
+    name the owner of a file.
+    """
+
+    packages: tuple[Package, ...] = ()
+    os: OSInfo | None = None
+    owned_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.packages or self.os or self.owned_files or self.warnings)
