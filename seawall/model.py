@@ -108,3 +108,46 @@ class Facts:
     @property
     def empty(self) -> bool:
         return not (self.packages or self.os or self.owned_files or self.warnings)
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer of an image: its blob digest, its uncompressed digest, and the history entry."""
+
+    digest: str
+    diff_id: str
+    size: int = 0
+    media_type: str = ""
+    created_by: str = ""
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What identifies the image that was inventoried."""
+
+    reference: str
+    manifest_digest: str = ""
+    config_digest: str = ""
+    os: str = ""
+    architecture: str = ""
+    variant: str = ""
+    layers: tuple[LayerInfo, ...] = ()
+    repo_tags: tuple[str, ...] = ()
+    created: str = ""
+
+    def layer_index(self, diff_id: str) -> int | None:
+        for index, layer in enumerate(self.layers):
+            if layer.diff_id == diff_id:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The software bill of materials of one image: its OS and every package with its proofs."""
+
+    image: ImageInfo
+    os: OSInfo | None
+    packages: tuple[Package, ...]
+    warnings: tuple[str, ...] = ()
+    analyzers: tuple[tuple[str, int], ...] = ()
