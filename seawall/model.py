@@ -5,7 +5,33 @@ Every other room imports from here; this module imports nothing of ours.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
+
+
+class FileKind(enum.Enum):
+    REGULAR = "file"
+    SYMLINK = "symlink"
+    HARDLINK = "hardlink"
+    DIRECTORY = "dir"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """Header facts of one tar entry. ``path`` is normalised: relative, no leading ``/`` or ``./``."""
+
+    path: str
+    size: int
+    mode: int
+    kind: FileKind = FileKind.REGULAR
+    link_target: str = ""
+    uid: int = 0
+    gid: int = 0
+
+    @property
+    def executable(self) -> bool:
+        return bool(self.mode & 0o111)
 
 
 @dataclass(frozen=True, order=True)
@@ -87,8 +113,13 @@ class OSInfo:
 
     @property
     def distro(self) -> str:
-        """The purl ``distro`` qualifier, e.g. ``debian-12`` or ``alpine-3.15.0``."""
-        return f"{self.family}-{self.version}" if self.version else self.family
+        """The purl ``distro`` qualifier, e.g. ``debian-12`` or ``alpine-3.15.0``.
+
+        Debian's point releases (12.7) share one security namespace, so Debian is named by its major
+        release, as its os-release VERSION_ID does; others keep the release as given.
+        """
+        version = self.version.split(".")[0] if self.family == "debian" else self.version
+        return f"{self.family}-{version}" if version else self.family
 
 
 @dataclass(frozen=True)

@@ -13,41 +13,24 @@ the version is part of the layer-cache key.
 
 from __future__ import annotations
 
-import enum
 import importlib
 import pkgutil
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from typing import ClassVar
 
-from seawall.model import Facts
+from seawall.model import Facts, FileInfo, FileKind
+
+__all__ = [
+    "Analyzer",
+    "AnalyzerError",
+    "FileInfo",
+    "FileKind",
+    "all_analyzers",
+    "analyzer_versions",
+    "register",
+]
 
 MiB = 1024 * 1024
-
-
-class FileKind(enum.Enum):
-    REGULAR = "file"
-    SYMLINK = "symlink"
-    HARDLINK = "hardlink"
-    DIRECTORY = "dir"
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """Header facts of one tar entry. ``path`` is normalised: relative, no leading ``/`` or ``./``."""
-
-    path: str
-    size: int
-    mode: int
-    kind: FileKind = FileKind.REGULAR
-    link_target: str = ""
-    uid: int = 0
-    gid: int = 0
-
-    @property
-    def executable(self) -> bool:
-        return bool(self.mode & 0o111)
 
 
 class AnalyzerError(Exception):

@@ -1,0 +1,150 @@
+"""The inventory service: TARGET -> Inventory, one pass per layer, cached by layer digest."""
+
+from __future__ import annotations
+
+import io
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import BinaryIO
+
+from seawall.errors import DigestMismatch, ImageError
+from seawall.image.manifest import Platform
+from seawall.image.source import (
+    ImageSource,
+    RootfsWalker,
+    SequentialArchive,
+    Target,
+    open_random_access,
+    rootfs_image,
+)
+from seawall.inventory.analyzer import Analyzer, all_analyzers, analyzer_versions
+from seawall.inventory.cache import LayerCache
+from seawall.inventory.layer_pass import LayerPass, LayerResult
+from seawall.inventory.merge import merge
+from seawall.model import ImageInfo, Inventory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ScanStats:
+    """What a build did, for logs and benchmarks."""
+
+    layers: int = 0
+    cached: int = 0
+    analyzed: int = 0
+    bytes_read: int = 0
+
+
+class InventoryBuilder:
+    """Builds inventories with one set of analyzers and one layer cache."""
+
+    def __init__(self, cache: LayerCache, analyzers: list[Analyzer] | None = None, jobs: int = 2) -> None:
+        self.analyzers = analyzers if analyzers is not None else all_analyzers()
+        self.cache = cache
+        self.jobs = max(1, jobs)
+        self.layer_pass = LayerPass(self.analyzers)
+        self.stats = ScanStats()
+
+    @classmethod
+    def create(cls, cache_dir: object, use_cache: bool = True, jobs: int = 2) -> InventoryBuilder:
+        from pathlib import Path
+
+        analyzers = all_analyzers()
+        cache = LayerCache(Path(str(cache_dir)), analyzer_versions(analyzers), enabled=use_cache)
+        return cls(cache, analyzers, jobs)
+
+    def build(self, target: Target, platform: Platform | None = None) -> Inventory:
+        if target.kind == "dir":
+            image = rootfs_image(target)
+            result = self.layer_pass.run_entries(RootfsWalker(target.path), str(target))
+            self.stats = ScanStats(layers=1, analyzed=1)
+            return self._finish(image, [result])
+        source = open_random_access(target, platform)
+        if source is None:
+            return self._build_sequential(target, platform)
+        return self._build_random(source)
+
+    def _finish(self, image: ImageInfo, results: list[LayerResult]) -> Inventory:
+        inventory = merge(image, results)
+        return replace(inventory, analyzers=tuple(sorted(analyzer_versions(self.analyzers).items())))
+
+    def _analyze_layer(self, source: ImageSource, index: int) -> LayerResult:
+        layer = source.info.layers[index]
+        label = f"{source.info.reference}: layer {index + 1} ({source.resolved.layer_names[index]})"
+        with source.open_layer(index) as blob:
+            result = self.layer_pass.run(
+                blob, label, expected_digest=layer.digest or None, expected_diff_id=layer.diff_id
+            )
+        self.cache.put(result)
+        return result
+
+    def _build_random(self, source: ImageSource) -> Inventory:
+        layers = source.info.layers
+        results: list[LayerResult | None] = [self.cache.get(layer.diff_id) for layer in layers]
+        missing = [i for i, r in enumerate(results) if r is None]
+        self.stats = ScanStats(layers=len(layers), cached=len(layers) - len(missing), analyzed=len(missing))
+        if len(missing) > 1 and self.jobs > 1:
+            with ThreadPoolExecutor(max_workers=min(self.jobs, len(missing))) as pool:
+                analyzed = pool.map(lambda i: self._analyze_layer(source, i), missing)
+                for index, result in zip(missing, analyzed, strict=True):
+                    results[index] = result
+        else:
+            for index in missing:
+                results[index] = self._analyze_layer(source, index)
+        return self._finish(source.info, [r for r in results if r is not None])
+
+    def _build_sequential(self, target: Target, platform: Platform | None) -> Inventory:
+        def analyze(stream: BinaryIO, label: str) -> LayerResult | ImageError:
+            try:
+                return self.layer_pass.run(stream, label)
+            except ImageError as error:  # perhaps not a layer at all (a large config?): judged later
+                return error
+
+        resolved, store, large = SequentialArchive(target).read(platform, analyze)
+        results: list[LayerResult] = []
+        cached = 0
+        for index, (layer, name) in enumerate(zip(resolved.info.layers, resolved.layer_names, strict=True)):
+            label = f"{resolved.info.reference}: layer {index + 1} ({name})"
+            entry = large.get(_member_key(name, store))
+            if entry is not None:
+                digest, outcome = entry
+                if isinstance(outcome, ImageError):
+                    raise outcome
+                if layer.digest and digest != layer.digest:
+                    raise DigestMismatch(f"{label}: content digest {digest} does not match {layer.digest}")
+                if outcome.diff_id != layer.diff_id:
+                    raise DigestMismatch(f"{label}: uncompressed digest {outcome.diff_id} != {layer.diff_id}")
+                self.cache.put(outcome)
+                results.append(outcome)
+                continue
+            hit = self.cache.get(layer.diff_id)
+            if hit is not None:
+                cached += 1
+                results.append(hit)
+                continue
+            if not store.exists(name):
+                raise ImageError(f"{label}: missing from the archive")
+            data = store.read_small(name, limit=1 << 62)
+            result = self.layer_pass.run(
+                io.BytesIO(data), label, expected_digest=layer.digest or None, expected_diff_id=layer.diff_id
+            )
+            self.cache.put(result)
+            results.append(result)
+        self.stats = ScanStats(layers=len(results), cached=cached, analyzed=len(results) - cached)
+        return self._finish(resolved.info, results)
+
+
+def _member_key(name: str, store: object) -> str:
+    """The archive member a manifest name refers to, following links kept in the store."""
+    from seawall.image.store import MemoryStore
+    from seawall.image.tarstream import normalize_path, resolve_link
+
+    current, _ = normalize_path(name)
+    if isinstance(store, MemoryStore):
+        for _ in range(8):
+            if current not in store.links:
+                break
+            current, _ = resolve_link(current, store.links[current])
+    return current

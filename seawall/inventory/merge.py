@@ -1,0 +1,134 @@
+"""Merge per-layer results into the image's inventory.
+
+Layers are applied bottom to top as an overlay filesystem would: a layer's opaque directories and
+whiteouts remove what lower layers put there, then its own files replace the same paths. What is
+left is the final view; its facts become the inventory. A package keeps the layer that introduced
+it: the lowest layer from which the same package stood, unchanged, at the same path.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import replace
+
+from seawall.inventory.layer_pass import LayerResult
+from seawall.model import Facts, ImageInfo, Inventory, Location, OSInfo, Package
+
+OS_PACKAGE_TYPES = frozenset({"deb", "apk", "rpm"})
+
+
+class _View:
+    """The overlay: path -> (layer index, facts per analyzer), with prefix removal."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[int, dict[str, Facts]]] = {}
+        self._sorted: list[str] = []
+
+    def remove_tree(self, root: str, keep_layer: int | None = None) -> None:
+        """Remove ``root`` and everything below it (all of the view when ``root`` is empty)."""
+        start = bisect.bisect_left(self._sorted, root)
+        doomed: list[str] = []
+        for path in self._sorted[start:]:
+            if root and not (path == root or path.startswith(root + "/")):
+                if path > root + "/\uffff":
+                    break
+                continue
+            if keep_layer is None or self.entries[path][0] != keep_layer:
+                doomed.append(path)
+        for path in doomed:
+            del self.entries[path]
+            self._sorted.remove(path)
+
+    def put(self, path: str, layer: int, facts: dict[str, Facts]) -> None:
+        if path not in self.entries:
+            bisect.insort(self._sorted, path)
+        self.entries[path] = (layer, facts)
+
+
+def overlay(results: list[LayerResult]) -> dict[str, tuple[int, dict[str, Facts]]]:
+    """The final view of wanted paths after applying every layer in order."""
+    view = _View()
+    for index, layer in enumerate(results):
+        for directory in layer.opaque_dirs:
+            view.remove_tree(directory)
+        for path in layer.whiteouts:
+            view.remove_tree(path)
+        for path, facts in layer.facts.items():
+            view.put(path, index, facts)
+        for path, target in layer.hardlinks.items():
+            if target in view.entries and not view.entries[path][1]:
+                view.put(path, index, view.entries[target][1])
+    return view.entries
+
+
+def _introduced_in(results: list[LayerResult], path: str, final: int, analyzer: str, key: object) -> int:
+    """Walk down from the final layer while the same package stood at the same path."""
+    introduced = final
+    for index in range(final - 1, -1, -1):
+        facts = results[index].facts.get(path)
+        if facts is None:
+            continue  # the path was not rewritten in this layer: keep looking lower
+        found = facts.get(analyzer)
+        if found is None or all(p.key != key for p in found.packages):
+            break
+        introduced = index
+    return introduced
+
+
+def pick_os(candidates: Iterable[OSInfo]) -> OSInfo | None:
+    """The release file with the highest priority (ties: the more precise version)."""
+    best: OSInfo | None = None
+    for info in candidates:
+        if best is None or (info.priority, len(info.version)) > (best.priority, len(best.version)):
+            best = info
+    return best
+
+
+def merge(image: ImageInfo, results: list[LayerResult]) -> Inventory:
+    """Build the inventory from layer results given in image order."""
+    view = overlay(results)
+    diff_ids = [layer.diff_id for layer in image.layers] or [r.diff_id for r in results]
+    os_info = pick_os(f.os for _, facts in view.values() for f in facts.values() if f.os is not None)
+    owned: set[str] = set()
+    for _, facts in view.values():
+        for found in facts.values():
+            for paths in found.owned_files.values():
+                owned.update(paths)
+    by_key: dict[tuple[str, str, str, str, str], Package] = {}
+    warnings: list[str] = []
+    for result in results:
+        warnings.extend(result.warnings)
+    for path in sorted(view):
+        layer_index, facts = view[path]
+        for analyzer, found in sorted(facts.items()):
+            for package in found.packages:
+                introduced = _introduced_in(results, path, layer_index, analyzer, package.key)
+                layer = diff_ids[introduced] if introduced < len(diff_ids) else ""
+                locations = package.locations or (Location(path),)
+                locations = tuple(replace(loc, layer=loc.layer or layer) for loc in locations)
+                updated = replace(
+                    package,
+                    locations=locations,
+                    found_by=package.found_by or analyzer,
+                    distro=package.distro
+                    or (os_info.distro if os_info and package.type in OS_PACKAGE_TYPES else ""),
+                    os_managed=package.os_managed
+                    or (package.type not in OS_PACKAGE_TYPES and any(loc.path in owned for loc in locations)),
+                )
+                previous = by_key.get(updated.key)
+                if previous is not None:
+                    merged_locations = tuple(sorted(set(previous.locations) | set(updated.locations)))
+                    updated = replace(
+                        previous,
+                        locations=merged_locations,
+                        os_managed=previous.os_managed or updated.os_managed,
+                    )
+                by_key[updated.key] = updated
+    if os_info is None and any(p.type == "deb" for p in by_key.values()):
+        os_info = OSInfo(family="debian", version="", source="var/lib/dpkg", priority=-1)
+        warnings.append(
+            "no OS release file: Debian-based (distroless?) by its dpkg database, release unknown"
+        )
+    packages = tuple(sorted(by_key.values(), key=lambda p: (p.type, p.namespace, p.name, p.version, p.arch)))
+    return Inventory(image=image, os=os_info, packages=packages, warnings=tuple(warnings))
