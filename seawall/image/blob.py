@@ -172,3 +172,62 @@ class BombGuard:
                 f"layer refused: {produced} bytes from {self._compressed.count} compressed bytes "
                 f"(ratio over {BOMB_RATIO}, a decompression bomb)"
             )
+
+
+class Prefetcher:
+    """Reads a stream ahead in a worker thread (decompression and hashing release the GIL), so that
+    the tar parsing in the caller's thread overlaps with them. Errors reach the reader in order."""
+
+    DEPTH = 8
+
+    def __init__(self, stream: BinaryIO, chunk: int = CHUNK) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(self.DEPTH)
+        self._stop = threading.Event()
+        self._buf = b""
+        self._eof = False
+        self._thread = threading.Thread(target=self._fill, args=(stream, chunk), daemon=True)
+        self._thread.start()
+
+    def _fill(self, stream: BinaryIO, chunk: int) -> None:
+        import queue
+
+        item: bytes | BaseException
+        while not self._stop.is_set():
+            try:
+                item = stream.read(chunk)
+            except BaseException as error:  # handed to the reader, raised there
+                item = error
+            while not self._stop.is_set():
+                try:
+                    self._queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if not isinstance(item, bytes) or not item:
+                return
+
+    def read(self, n: int = -1) -> bytes:
+        while not self._eof and (n < 0 or len(self._buf) < n):
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                self._eof = True
+                raise item
+            if not item:
+                self._eof = True
+                break
+            self._buf = self._buf + item if self._buf else item
+        if n < 0:
+            data, self._buf = self._buf, b""
+        else:
+            data, self._buf = self._buf[:n], self._buf[n:]
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)

@@ -135,8 +135,9 @@ def choose_platform(candidates: list[Descriptor], platform: Platform | None, whe
         return candidates[0]
     wanted = platform or DEFAULT_PLATFORM
     matching = [d for d in candidates if wanted.matches(d.platform)]
-    if not matching and platform is None and all(not d.platform for d in candidates) and candidates:
-        return candidates[0]
+    unlabeled = [d for d in candidates if not d.platform]  # e.g. a nested index: look inside
+    if not matching and unlabeled:
+        return unlabeled[0]
     if not matching:
         available = sorted(
             "/".join(

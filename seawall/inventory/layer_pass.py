@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol, cast
 
 from seawall.errors import LayerError
-from seawall.image.blob import BombGuard, HashingReader, decompressed, max_layer_bytes
+from seawall.image.blob import CHUNK, BombGuard, HashingReader, Prefetcher, decompressed, max_layer_bytes
 from seawall.image.tarstream import TarEntry, TarReader, normalize_path
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind
 from seawall.model import Facts
@@ -79,8 +79,14 @@ class LayerPass:
             uncompressed = HashingReader(stream, limit=max_layer_bytes())
             uncompressed.on_read = BombGuard(compressed)
             result = LayerResult(diff_id="")
-            self._walk(TarReader(uncompressed), result)  # type: ignore[arg-type]
-            while compressed.read(1024 * 1024):
+            ahead = Prefetcher(uncompressed)  # type: ignore[arg-type]
+            try:
+                self._walk(TarReader(ahead), result)  # type: ignore[arg-type]
+                while ahead.read(CHUNK):
+                    pass
+            finally:
+                ahead.close()
+            while compressed.read(CHUNK):
                 pass  # trailing bytes after the compressed stream still count for the digest
         except LayerError as error:
             raise LayerError(f"{label}: {error}") from None
