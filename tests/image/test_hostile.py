@@ -38,7 +38,7 @@ def test_truncated_layer(tmp_path: Path) -> None:
     manifest = _manifest_of(layout, descriptor)
     manifest["layers"][0].update(digest=digest, size=len(truncated))
     layout.add(_store_manifest(layout, manifest), "latest")
-    with pytest.raises(LayerError, match="corrupt or truncated compressed data|truncated"):
+    with pytest.raises(LayerError, match=r"corrupt or truncated compressed data|truncated"):
         build(tmp_path / "img", tmp_path)
 
 

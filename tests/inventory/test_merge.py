@@ -47,7 +47,7 @@ def test_whiteout_and_opaque_directory(tmp_path: Path) -> None:
         ),
         layer_tar(
             [
-                Entry(f"usr/lib/python3/dist-packages/.wh.requests-2.25.1.dist-info", b""),
+                Entry("usr/lib/python3/dist-packages/.wh.requests-2.25.1.dist-info", b""),
                 Entry("opt/app/.wh..wh..opq", b""),
             ]
         ),
