@@ -58,8 +58,8 @@ def sbom(
     from seawall.inventory.cache import default_cache_dir
     from seawall.report import render
 
-    parsed = parse_target(target)
     chosen = Platform.parse(platform) if platform else None
+    parsed = parse_target(target)
     builder = InventoryBuilder.create(options.cache_dir or default_cache_dir(), use_cache=not no_cache)
     inventory = builder.build(parsed, chosen)
     for warning in inventory.warnings:

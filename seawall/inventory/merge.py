@@ -76,6 +76,26 @@ def _introduced_in(results: list[LayerResult], path: str, final: int, analyzer: 
     return introduced
 
 
+# rpm moved its database: an image may keep a stale old one beside the live one. Best first.
+RPM_DATABASES = (
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/Packages.db",
+    "usr/lib/sysimage/rpm/Packages",
+    "var/lib/rpm/rpmdb.sqlite",
+    "var/lib/rpm/Packages.db",
+    "var/lib/rpm/Packages",
+    "usr/share/rpm/rpmdb.sqlite",
+    "usr/share/rpm/Packages.db",
+    "usr/share/rpm/Packages",
+)
+
+
+def stale_package_databases(view: dict[str, tuple[int, dict[str, Facts]]]) -> set[str]:
+    """Package databases that a better one in the same image supersedes (only one rpm database is live)."""
+    present = [path for path in RPM_DATABASES if any(f.packages for f in view.get(path, (0, {}))[1].values())]
+    return set(present[1:])
+
+
 def pick_os(candidates: Iterable[OSInfo]) -> OSInfo | None:
     """The release file with the highest priority (ties: the more precise version)."""
     best: OSInfo | None = None
@@ -88,6 +108,7 @@ def pick_os(candidates: Iterable[OSInfo]) -> OSInfo | None:
 def merge(image: ImageInfo, results: list[LayerResult]) -> Inventory:
     """Build the inventory from layer results given in image order."""
     view = overlay(results)
+    superseded = stale_package_databases(view)
     diff_ids = [layer.diff_id for layer in image.layers] or [r.diff_id for r in results]
     os_info = pick_os(f.os for _, facts in view.values() for f in facts.values() if f.os is not None)
     owned: set[str] = set()
@@ -99,7 +120,11 @@ def merge(image: ImageInfo, results: list[LayerResult]) -> Inventory:
     warnings: list[str] = []
     for result in results:
         warnings.extend(result.warnings)
+    for path, (_, facts) in sorted(view.items()):
+        warnings.extend(f"{path}: {w}" for found in facts.values() for w in found.warnings)
     for path in sorted(view):
+        if path in superseded:
+            continue
         layer_index, facts = view[path]
         for analyzer, found in sorted(facts.items()):
             for package in found.packages:

@@ -1,0 +1,5 @@
+"""``python -m seawall``."""
+
+from seawall.cli.main import main
+
+main()
