@@ -139,7 +139,10 @@ def merge(image: ImageInfo, results: list[LayerResult]) -> Inventory:
                     distro=package.distro
                     or (os_info.distro if os_info and package.type in OS_PACKAGE_TYPES else ""),
                     os_managed=package.os_managed
-                    or (package.type not in OS_PACKAGE_TYPES and any(loc.path in owned for loc in locations)),
+                    or (
+                        package.type not in OS_PACKAGE_TYPES
+                        and any(loc.path.split("!/")[0] in owned for loc in locations)
+                    ),
                 )
                 previous = by_key.get(updated.key)
                 if previous is not None:
