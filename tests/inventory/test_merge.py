@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -139,3 +140,34 @@ def test_warm_docker_archive_and_damaged_cache_entry(tmp_path: Path) -> None:
     assert builder.stats.analyzed == 1, "a damaged entry is a miss"
     assert again == cold
     shutil.rmtree(tmp_path / "cache")
+
+
+def test_only_the_live_rpm_database_counts(tmp_path: Path) -> None:
+    """After rpm's database move, a stale var/lib/rpm copy beside usr/lib/sysimage/rpm is ignored."""
+    import io
+    import tarfile
+
+    from tests.paths import IMAGES
+
+    with tarfile.open(IMAGES / "rocky-synth-latest.docker.tar") as outer:
+        manifest = json.loads(outer.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        layer = outer.extractfile(manifest[0]["Layers"][0]).read()  # type: ignore[union-attr]
+    with tarfile.open(fileobj=io.BytesIO(layer)) as inner:
+        sqlite = inner.extractfile("./var/lib/rpm/rpmdb.sqlite").read()  # type: ignore[union-attr]
+        release = inner.extractfile("./etc/os-release").read()  # type: ignore[union-attr]
+    stale = dpkg_status()  # any bytes: an empty/garbage old database must not matter either
+    layers = [
+        layer_tar(
+            [
+                ("etc/os-release", release),
+                ("usr/lib/sysimage/rpm/rpmdb.sqlite", sqlite),
+                ("var/lib/rpm/Packages", stale),
+            ]
+        ),
+        layer_tar([("var/lib/rpm/rpmdb.sqlite", sqlite)]),
+    ]
+    inventory, _ = build(oci_image(tmp_path / "img", layers), tmp_path)
+    assert len(inventory.packages) == 6
+    assert {loc.path for p in inventory.packages for loc in p.locations} == {
+        "usr/lib/sysimage/rpm/rpmdb.sqlite"
+    }
