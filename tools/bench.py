@@ -36,7 +36,9 @@ MEASURE = (
 
 def measure(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one run of ``command``, in a fresh measuring process."""
-    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True
+    )
     code, elapsed, rss, err = out.stdout.split(" ", 3)
     if code != "0":
         raise SystemExit(f"benchmark command failed ({code}): {' '.join(command)}: {err}")
@@ -44,13 +46,33 @@ def measure(command: list[str]) -> tuple[float, float]:
 
 
 def seawall(target: str, cache: Path, *extra: str) -> list[str]:
-    return [str(REPO / ".venv/bin/seawall"), "--cache-dir", str(cache), "sbom", target, "-f", "cyclonedx", *extra]
+    return [
+        str(REPO / ".venv/bin/seawall"),
+        "--cache-dir",
+        str(cache),
+        "sbom",
+        target,
+        "-f",
+        "cyclonedx",
+        *extra,
+    ]
 
 
 def trivy(target: Path, cache: Path) -> list[str]:
     binary = shutil.which("trivy") or str(REPO / ".venv/bin/trivy")
-    return [binary, "image", "--cache-dir", str(cache), "--input", str(target), "--format", "cyclonedx",
-            "--skip-db-update", "--offline-scan", "--quiet"]
+    return [
+        binary,
+        "image",
+        "--cache-dir",
+        str(cache),
+        "--input",
+        str(target),
+        "--format",
+        "cyclonedx",
+        "--skip-db-update",
+        "--offline-scan",
+        "--quiet",
+    ]
 
 
 def cold(command_for_cache: object, runs: int = RUNS) -> tuple[float, float]:
@@ -76,19 +98,34 @@ def main() -> None:
     ]:
         ours, ours_rss = cold(lambda c, t=target: seawall(t, c))
         theirs, theirs_rss = cold(lambda c, p=path: trivy(p, c))
-        rows.append((f"cold SBOM, app image, {label}", f"{ours:.2f} s / {ours_rss:.0f} MiB",
-                     f"{theirs:.2f} s / {theirs_rss:.0f} MiB (ratio {ours / theirs:.2f})"))
+        rows.append(
+            (
+                f"cold SBOM, app image, {label}",
+                f"{ours:.2f} s / {ours_rss:.0f} MiB",
+                f"{theirs:.2f} s / {theirs_rss:.0f} MiB (ratio {ours / theirs:.2f})",
+            )
+        )
     warm_cache = Path(tempfile.mkdtemp(prefix="bench-warm-"))
     target = f"oci:{app['oci']}"
     measure(seawall(target, warm_cache))
     warm = [measure(seawall(target, warm_cache)) for _ in range(RUNS)]
-    rows.append(("warm SBOM (cached), app image", f"{statistics.median(t for t, _ in warm):.2f} s / "
-                 f"{max(r for _, r in warm):.0f} MiB", "-"))
+    rows.append(
+        (
+            "warm SBOM (cached), app image",
+            f"{statistics.median(t for t, _ in warm):.2f} s / {max(r for _, r in warm):.0f} MiB",
+            "-",
+        )
+    )
     shutil.rmtree(warm_cache, ignore_errors=True)
     small_rss = cold(lambda c: seawall(f"oci:{app['oci']}", c), 1)[1]
     many_time, many_rss = cold(lambda c: seawall(f"oci:{many['oci']}", c), 1)
-    rows.append(("cold SBOM, 200,000-file layer", f"{many_time:.2f} s / {many_rss:.0f} MiB",
-                 f"peak RSS {many_rss / small_rss:.2f}x the app image's"))
+    rows.append(
+        (
+            "cold SBOM, 200,000-file layer",
+            f"{many_time:.2f} s / {many_rss:.0f} MiB",
+            f"peak RSS {many_rss / small_rss:.2f}x the app image's",
+        )
+    )
     print("| measurement | Seawall (wall / peak RSS) | Trivy 0.76 / note |")
     print("|---|---|---|")
     for row in rows:

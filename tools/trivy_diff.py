@@ -49,17 +49,36 @@ def packages(document: dict) -> set[tuple[str, str, str]]:  # type: ignore[type-
 
 
 def run_seawall(image: Path) -> dict:  # type: ignore[type-arg]
-    out = subprocess.run([str(REPO / ".venv/bin/seawall"), "sbom", str(image), "-f", "cyclonedx", "--no-cache"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(REPO / ".venv/bin/seawall"), "sbom", str(image), "-f", "cyclonedx", "--no-cache"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
 def run_trivy(image: Path) -> dict:  # type: ignore[type-arg]
     binary = shutil.which("trivy") or str(REPO / ".venv/bin/trivy")
     with tempfile.TemporaryDirectory() as cache:
-        out = subprocess.run([binary, "image", "--cache-dir", cache, "--input", str(image), "--format", "cyclonedx",
-                              "--skip-db-update", "--offline-scan", "--quiet"],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                binary,
+                "image",
+                "--cache-dir",
+                cache,
+                "--input",
+                str(image),
+                "--format",
+                "cyclonedx",
+                "--skip-db-update",
+                "--offline-scan",
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
@@ -74,10 +93,12 @@ def report(image: Path) -> None:
     print("|---|---|---|---|")
     for kind in sorted(by_type):
         sides = by_type[kind]
-        def show(side: str) -> str:
+
+        def show(side: str, sides: dict[str, set[tuple[str, str, str]]] = sides) -> str:
             items = sorted(sides[side])
             listed = ", ".join(f"{n} {v}" for _, n, v in items[:6]) + (" ..." if len(items) > 6 else "")
             return f"{len(items)}" + (f" ({listed})" if items and side != "both" else "")
+
         print(f"| {kind} | {show('both')} | {show('seawall')} | {show('trivy')} |")
 
 
@@ -88,8 +109,11 @@ def main() -> None:
 
         targets = [images.app_image()["docker_archive"], images.bookworm_image()["docker_archive"]]
         shared = REPO.parent / "shared" / "images"
-        targets += [shared / "alpine-311.docker.tar.gz", shared / "rocky-synth-latest.docker.tar",
-                    shared / "alpine-synth-latest.docker.tar"]
+        targets += [
+            shared / "alpine-311.docker.tar.gz",
+            shared / "rocky-synth-latest.docker.tar",
+            shared / "alpine-synth-latest.docker.tar",
+        ]
     for image in targets:
         report(image)
 
