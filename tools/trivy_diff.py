@@ -32,7 +32,7 @@ def _key(purl: str) -> tuple[str, str, str] | None:
     if parsed.type == "pypi":
         name = name.lower().replace("_", "-")
     version = parsed.version or ""
-    if parsed.type == "rpm" and parsed.qualifiers and parsed.qualifiers.get("epoch"):
+    if parsed.qualifiers and parsed.qualifiers.get("epoch"):  # Trivy: epoch qualifier (deb, rpm)
         version = f"{parsed.qualifiers['epoch']}:{version}"
     return parsed.type, name, version
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from packageurl import PackageURL
+from packageurl import PackageURL, normalize
 
 from seawall.model import Package
 
@@ -30,10 +30,11 @@ OS_TYPES = frozenset({"deb", "apk", "rpm"})
 _DEFAULT_VENDOR = {"deb": "debian", "apk": "alpine"}
 _DISTRO = re.compile(r"(.+?)-(\d[^-]*)")
 _RPM_EPOCH = re.compile(r"(\d+):(.+)")
+_TYPE = re.compile(r"[a-z.+\-][a-z0-9.+\-]*")  # purl spec: ASCII letters, digits, ". + -"; no leading digit
 
 
 class PurlError(ValueError):
-    """A string that is not a valid package URL."""
+    """A package URL that cannot be built (from a package) or parsed (from a string)."""
 
 
 @dataclass(frozen=True)
@@ -105,21 +106,44 @@ def components(package: Package) -> PurlParts:
 def purl_for(package: Package) -> str:
     """The canonical package URL of ``package`` (qualifiers sorted, components percent-encoded).
 
-    Raise :class:`PurlError` when the package cannot have one (an empty name or type).
+    packageurl-python normalises and encodes the components (once: building a ``PackageURL`` and
+    calling ``to_string`` would do it twice, which shows on images with thousands of packages).
+    Raise :class:`PurlError` when the package cannot have one (an empty name, a malformed type).
     """
     parts = components(package)
+    if not _TYPE.fullmatch(parts.type) or not parts.name:
+        raise PurlError(f"no package URL for {package.type[:40]!r}/{package.name[:200]!r}")
     try:
-        return str(
-            PackageURL(
-                type=parts.type,
-                namespace=parts.namespace or None,
-                name=parts.name,
-                version=parts.version or None,
-                qualifiers=dict(parts.qualifiers) or None,
-            ).to_string()
+        kind, namespace, name, version, qualifiers, _ = normalize(
+            parts.type,
+            parts.namespace or None,
+            parts.name,
+            parts.version or None,
+            dict(parts.qualifiers) or None,
+            None,
+            encode=True,
         )
     except ValueError as error:
         raise PurlError(f"no package URL for {package.type}/{package.name[:200]!r}: {error}") from None
+    if not name:
+        raise PurlError(f"no package URL for {package.type}/{package.name[:200]!r}: empty name")
+    text = [f"pkg:{kind}/"]
+    if namespace:
+        text.append(f"{namespace}/")
+    text.append(str(name))
+    if version:
+        text.append(f"@{version}")
+    if qualifiers:
+        text.append(f"?{qualifiers}")
+    return "".join(text)
+
+
+def purl_or_none(package: Package) -> str | None:
+    """Like :func:`purl_for`, but None for a package that cannot have a purl."""
+    try:
+        return purl_for(package)
+    except PurlError:
+        return None
 
 
 def parse_purl(text: str) -> PurlParts:

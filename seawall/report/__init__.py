@@ -10,6 +10,7 @@ the image's creation time, else the Unix epoch.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,7 +63,8 @@ def render(inventory: Inventory, fmt: str, options: RenderOptions | None = None)
 
 
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,12})?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,12})?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?",
+    re.ASCII,
 )
 
 
@@ -131,3 +133,34 @@ def introduced_in(image: ImageInfo, package: Package) -> int | None:
     indexes = [image.layer_index(loc.layer) for loc in package.locations if loc.layer]
     known = [index for index in indexes if index is not None]
     return min(known) if known else None
+
+
+def to_json(document: object, expand: int = 2) -> str:
+    """JSON text with the outer ``expand`` levels indented and everything deeper on one line.
+
+    One package per line stays readable and greppable, and lets the C encoder write the bulk:
+    fully indented output goes through the pure-Python encoder, several times slower on images
+    with thousands of packages. Non-ASCII is escaped, so lone surrogates from hostile input
+    cannot make the text unwritable.
+    """
+    parts: list[str] = []
+    _write(document, expand, "", parts)
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _write(value: object, expand: int, indent: str, parts: list[str]) -> None:
+    if expand <= 0 or not isinstance(value, dict | list) or not value:
+        parts.append(json.dumps(value, separators=(", ", ": ")))
+        return
+    inner = indent + "  "
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    parts.append(opening)
+    items = value.items() if isinstance(value, dict) else ((None, item) for item in value)
+    for index, (key, item) in enumerate(items):
+        parts.append(",\n" if index else "\n")
+        parts.append(inner)
+        if key is not None:
+            parts.append(json.dumps(key) + ": ")
+        _write(item, expand - 1, inner, parts)
+    parts.append(f"\n{indent}{closing}")
