@@ -47,7 +47,7 @@ class HashingReader:
         self._hash = hashlib.new(algorithm)
         self.algorithm = algorithm
         self.count = 0
-        self._limit = limit
+        self.limit = limit
         self.on_read: Callable[[int], None] | None = None
 
     def read(self, n: int = -1) -> bytes:
@@ -55,8 +55,8 @@ class HashingReader:
         if data:
             self._hash.update(data)
             self.count += len(data)
-            if self._limit is not None and self.count > self._limit:
-                raise LayerError(f"layer exceeds the size limit of {self._limit} bytes")
+            if self.limit is not None and self.count > self.limit:
+                raise LayerError(f"layer exceeds the size limit of {self.limit} bytes")
             if self.on_read is not None:
                 self.on_read(self.count)
         return data

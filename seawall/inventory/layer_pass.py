@@ -75,11 +75,15 @@ class LayerPass:
         """Analyze the layer blob ``blob``. Digests given are verified; ``label`` names it in errors."""
         compressed = HashingReader(blob)
         try:
-            stream, _ = decompressed(compressed)  # type: ignore[arg-type]
-            uncompressed = HashingReader(stream, limit=max_layer_bytes())
-            uncompressed.on_read = BombGuard(compressed)
+            stream, compression = decompressed(compressed)  # type: ignore[arg-type]
+            if compression == "none":  # the blob is the tar: one hash serves as digest and diff_id
+                compressed.limit = max_layer_bytes()
+                uncompressed = compressed
+            else:
+                uncompressed = HashingReader(stream, limit=max_layer_bytes())
+                uncompressed.on_read = BombGuard(compressed)
             result = LayerResult(diff_id="")
-            ahead = Prefetcher(uncompressed)  # type: ignore[arg-type]
+            ahead = Prefetcher(uncompressed if compression != "none" else stream)  # type: ignore[arg-type]
             try:
                 self._walk(TarReader(ahead), result)  # type: ignore[arg-type]
                 while ahead.read(CHUNK):
