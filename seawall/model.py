@@ -182,3 +182,29 @@ class Inventory:
     packages: tuple[Package, ...]
     warnings: tuple[str, ...] = ()
     analyzers: tuple[tuple[str, int], ...] = ()
+
+
+class Severity(enum.IntEnum):
+    """One scale for every kind of result: vulnerabilities, hardening checks, secrets."""
+
+    UNKNOWN = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """``high``, ``HIGH``, ``Important`` (Red Hat), ``moderate`` ... -> a Severity (UNKNOWN if unsure)."""
+        value = text.strip().upper()
+        aliases = {
+            "IMPORTANT": "HIGH",
+            "MODERATE": "MEDIUM",
+            "NEGLIGIBLE": "LOW",
+            "UNIMPORTANT": "LOW",
+            "NOT YET ASSIGNED": "UNKNOWN",
+            "NONE": "UNKNOWN",
+            "INFO": "LOW",
+        }
+        value = aliases.get(value, value)
+        return cls[value] if value in cls.__members__ else cls.UNKNOWN

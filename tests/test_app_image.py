@@ -69,7 +69,8 @@ def test_debian_packages_match_dpkg_query(unpacked: Path, inventory: Inventory) 
 def test_python_packages_match_importlib_metadata(unpacked: Path, inventory: Inventory) -> None:
     code = (
         "import importlib.metadata as m, json, sys\n"
-        "print(json.dumps(sorted([d.metadata['Name'], d.version] for d in m.distributions(path=[sys.argv[1]]))))"
+        "found = m.distributions(path=[sys.argv[1]])\n"
+        "print(json.dumps(sorted([d.metadata['Name'], d.version] for d in found)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(unpacked / SITE)], check=True, capture_output=True, text=True

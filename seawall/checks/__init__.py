@@ -1,0 +1,1 @@
+"""Hardening checks with stable rule IDs: Dockerfiles, built images, workloads (Kubernetes, Compose, OCI)."""
