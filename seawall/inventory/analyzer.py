@@ -43,6 +43,14 @@ class Analyzer(ABC):
     name: ClassVar[str]
     version: ClassVar[int]
     max_size: ClassVar[int] = 64 * MiB
+    # Optional prefilter. When an analyzer declares any of these, the layer pass calls ``wants`` only
+    # for entries whose file name is in ``basenames``, whose lower-cased name ends with one of
+    # ``suffixes``, whose path starts with one of ``prefixes``, or (``executables``) that have an
+    # execute bit. An analyzer that declares none is asked about every entry.
+    basenames: ClassVar[frozenset[str]] = frozenset()
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    prefixes: ClassVar[tuple[str, ...]] = ()
+    executables: ClassVar[bool] = False
 
     @abstractmethod
     def wants(self, path: str, info: FileInfo) -> bool:

@@ -59,11 +59,60 @@ def _decompression_errors() -> tuple[type[BaseException], ...]:
     return (OSError, EOFError, zlib.error, isal_error, zstandard.ZstdError)
 
 
+class Dispatch:
+    """Which analyzers to ask about an entry: an index over their declared prefilters."""
+
+    def __init__(self, analyzers: list[Analyzer]) -> None:
+        self.by_basename: dict[str, list[Analyzer]] = {}
+        self.by_suffix: list[tuple[tuple[str, ...], Analyzer]] = []
+        self.by_prefix: list[tuple[tuple[str, ...], Analyzer]] = []
+        self.executables: list[Analyzer] = []
+        self.always: list[Analyzer] = []
+        for analyzer in analyzers:
+            filtered = False
+            for name in analyzer.basenames:
+                self.by_basename.setdefault(name, []).append(analyzer)
+                filtered = True
+            if analyzer.suffixes:
+                self.by_suffix.append((tuple(s.lower() for s in analyzer.suffixes), analyzer))
+                filtered = True
+            if analyzer.prefixes:
+                self.by_prefix.append((analyzer.prefixes, analyzer))
+                filtered = True
+            if analyzer.executables:
+                self.executables.append(analyzer)
+                filtered = True
+            if not filtered:
+                self.always.append(analyzer)
+        self._all_suffixes = tuple(s for suffixes, _ in self.by_suffix for s in suffixes)
+        self._all_prefixes = tuple(p for prefixes, _ in self.by_prefix for p in prefixes)
+        self._order = {id(a): i for i, a in enumerate(analyzers)}
+
+    def candidates(self, path: str, info: FileInfo) -> list[Analyzer]:
+        """The analyzers whose prefilter lets ``path`` through, in registry order."""
+        base = path[path.rfind("/") + 1 :]
+        found = list(self.always)
+        named = self.by_basename.get(base)
+        if named:
+            found.extend(named)
+        if self._all_suffixes and base.lower().endswith(self._all_suffixes):
+            lowered = base.lower()
+            found.extend(a for suffixes, a in self.by_suffix if lowered.endswith(suffixes))
+        if self._all_prefixes and path.startswith(self._all_prefixes):
+            found.extend(a for prefixes, a in self.by_prefix if path.startswith(prefixes))
+        if self.executables and info.mode & 0o111:
+            found.extend(self.executables)
+        if len(found) > 1:
+            found = sorted(set(found), key=lambda a: self._order[id(a)])
+        return found
+
+
 class LayerPass:
     """Runs the analyzers over one layer stream."""
 
     def __init__(self, analyzers: list[Analyzer]) -> None:
         self.analyzers = analyzers
+        self.dispatch = Dispatch(analyzers)
 
     def run(
         self,
@@ -115,7 +164,7 @@ class LayerPass:
         return result
 
     def _walk(self, reader: EntryStream, result: LayerResult) -> None:
-        analyzers = self.analyzers
+        candidates = self.dispatch.candidates
         kept: dict[str, bytes] = {}
         kept_total = 0
         for entry in reader:
@@ -134,14 +183,14 @@ class LayerPass:
                 continue
             if info.kind is FileKind.DIRECTORY:
                 continue
-            wanted = [a for a in analyzers if a.wants(path, info)]
+            wanted = [a for a in candidates(path, info) if a.wants(path, info)]
             if not wanted:
                 continue
             if info.kind is FileKind.HARDLINK:
                 target, _ = normalize_path(info.link_target)
                 if target in kept:
                     as_file = FileInfo(path, len(kept[target]), info.mode, FileKind.REGULAR)
-                    wanted = [a for a in analyzers if a.wants(path, as_file)]
+                    wanted = [a for a in candidates(path, as_file) if a.wants(path, as_file)]
                     result.facts[path] = self._analyze(wanted, path, kept[target], result)
                 else:
                     result.hardlinks[path] = target

@@ -127,9 +127,13 @@ def test_corrupt_package_database_is_a_warning(tmp_path: Path) -> None:
     assert inventory.os is not None
 
 
-def test_nothing_written_outside_the_cache(tmp_path: Path) -> None:
-    layer = layer_tar([OS, ("../../tmp/pwned", b"x"), ("/abs/pwned", b"x")])
-    before = set(Path("/tmp").iterdir())
+def test_nothing_written_outside_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    layer = layer_tar([OS, ("../../tmp/seawall-pwned", b"x"), ("/abs/seawall-pwned", b"x")])
     build(oci_image(tmp_path / "img", [layer]), tmp_path)
-    assert not (Path("/tmp") / "pwned").exists()
-    assert set(Path("/tmp").iterdir()) - before <= {p for p in Path("/tmp").iterdir() if "pytest" in p.name}
+    assert not Path("/tmp/seawall-pwned").exists()
+    assert not Path("/abs").exists()
+    assert list(workdir.iterdir()) == []
+    assert {p.name for p in tmp_path.iterdir()} == {"cwd", "img"}  # no cache dir: built with use_cache=False

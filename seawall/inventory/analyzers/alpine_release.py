@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, register
 from seawall.inventory.analyzers.os_release import (
@@ -23,6 +24,7 @@ _RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*(?:[_.][0-9A-Za-z]+)*")
 class AlpineReleaseAnalyzer(Analyzer):
     name = "alpine-release"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"alpine-release"})
     max_size = RELEASE_FILE_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:

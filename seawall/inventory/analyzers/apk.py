@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, register
 from seawall.model import Facts, Package
@@ -154,6 +155,7 @@ def parse_installed(path: str, content: bytes) -> Facts:
 class ApkAnalyzer(Analyzer):
     name = NAME
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"installed"})
 
     def wants(self, path: str, info: FileInfo) -> bool:
         return path in _PATHS

@@ -9,7 +9,7 @@ A table without a usable name and version is skipped with a warning.
 from __future__ import annotations
 
 import tomllib
-from typing import Any, TypeGuard
+from typing import Any, ClassVar, TypeGuard
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind, MiB, register
 from seawall.model import Facts, Package
@@ -64,6 +64,7 @@ def _text(value: object) -> TypeGuard[str]:
 class CargoLockAnalyzer(Analyzer):
     name = NAME
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"Cargo.lock"})
     max_size = 16 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

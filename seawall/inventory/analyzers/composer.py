@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.model import Facts, Package
@@ -102,6 +102,7 @@ class ComposerInstalledAnalyzer(Analyzer):
 
     name = "composer-installed"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"installed.json"})
     max_size = 16 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:
@@ -119,6 +120,7 @@ class ComposerLockAnalyzer(Analyzer):
 
     name = "composer-lock"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"composer.lock"})
     max_size = 16 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

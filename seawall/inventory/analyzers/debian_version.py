@@ -15,6 +15,7 @@ Which of the two the file holds decides how much it is trusted:
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, register
 from seawall.inventory.analyzers.os_release import (
@@ -74,6 +75,7 @@ def parse_debian_version(line: str, source: str) -> OSInfo:
 class DebianVersionAnalyzer(Analyzer):
     name = "debian-version"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"debian_version"})
     max_size = RELEASE_FILE_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:

@@ -9,7 +9,7 @@ runtime target is missing from ``targets`` every library is kept.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.model import Facts, Package
@@ -78,6 +78,7 @@ class DotnetDepsAnalyzer(Analyzer):
 
     name = "dotnet-deps"
     version = 1
+    suffixes: ClassVar[tuple[str, ...]] = (".deps.json",)
     max_size = 16 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, register
 from seawall.model import Facts, Package
@@ -269,6 +270,7 @@ def _kind(path: str) -> str:
 class DpkgAnalyzer(Analyzer):
     name = NAME
     version = 1
+    prefixes: ClassVar[tuple[str, ...]] = _ROOTS
 
     def wants(self, path: str, info: FileInfo) -> bool:
         return path.startswith(_ROOTS) and _kind(path) != ""

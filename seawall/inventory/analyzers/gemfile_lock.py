@@ -8,6 +8,7 @@ DEPENDENCIES, PLATFORMS, RUBY VERSION, CHECKSUMS and BUNDLED WITH sections name 
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, FileInfo, MiB, register
 from seawall.model import Facts, Package
@@ -47,6 +48,7 @@ class GemfileLockAnalyzer(Analyzer):
 
     name = "gemfile-lock"
     version = 1
+    suffixes: ClassVar[tuple[str, ...]] = (".lock", "gems.locked")
     max_size = 8 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

@@ -9,6 +9,7 @@ with bounded regular expressions and a tiny literal reader (``"x"``, ``'x'``, ``
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.model import Facts, Package
@@ -203,6 +204,7 @@ class GemspecAnalyzer(Analyzer):
 
     name = "gemspec"
     version = 1
+    suffixes: ClassVar[tuple[str, ...]] = (".gemspec",)
     max_size = 4 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

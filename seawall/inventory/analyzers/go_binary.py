@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind, MiB, register
 from seawall.inventory.executable import (
@@ -226,6 +227,7 @@ def packages(info: BuildInfo) -> tuple[Package, ...]:
 class GoBinaryAnalyzer(Analyzer):
     name = NAME
     version = 1
+    executables: ClassVar[bool] = True
     max_size = 128 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

@@ -24,6 +24,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind, MiB, register
 from seawall.model import Facts, Location, Package
@@ -281,6 +282,7 @@ def analyze_archive(path: str, content: bytes) -> Facts:
 class JavaArchiveAnalyzer(Analyzer):
     name = NAME
     version = 1
+    suffixes: ClassVar[tuple[str, ...]] = ARCHIVE_SUFFIXES
     max_size = 128 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

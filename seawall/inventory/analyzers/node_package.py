@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.model import Facts, Package
@@ -113,6 +113,7 @@ class NodePackageAnalyzer(Analyzer):
 
     name = "node-package"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"package.json"})
     max_size = MANIFEST_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:

@@ -14,7 +14,7 @@ marked ``("dev", "true")`` when every copy of it in the lockfile is a dev depend
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.inventory.analyzers.node_package import (
@@ -136,6 +136,7 @@ class NpmLockAnalyzer(Analyzer):
 
     name = "npm-lock"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset(_LOCK_NAMES)
     max_size = LOCKFILE_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:

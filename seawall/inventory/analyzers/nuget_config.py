@@ -7,6 +7,7 @@ Development dependencies (build-time tools) are kept and marked ``dev``.
 
 from __future__ import annotations
 
+from typing import ClassVar
 from xml.parsers import expat
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
@@ -82,6 +83,7 @@ class NugetConfigAnalyzer(Analyzer):
 
     name = "nuget-config"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"packages.config"})
     max_size = 4 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

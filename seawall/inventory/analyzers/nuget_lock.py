@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.model import Facts, Package
@@ -55,6 +55,7 @@ class NugetLockAnalyzer(Analyzer):
 
     name = "nuget-lock"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"packages.lock.json"})
     max_size = 16 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

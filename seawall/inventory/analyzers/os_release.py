@@ -19,6 +19,7 @@ This module also holds the priorities every OS analyzer uses, highest wins in th
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, register
 from seawall.model import Facts, OSInfo
@@ -136,6 +137,7 @@ class OSReleaseAnalyzer(Analyzer):
 
     name = "os-release"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"os-release"})
     max_size = RELEASE_FILE_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:

@@ -22,7 +22,7 @@ is skipped, as Trivy does. A document without ``lockfileVersion`` inherits the p
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -254,6 +254,7 @@ class PnpmLockAnalyzer(Analyzer):
 
     name = "pnpm-lock"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({_LOCK_NAME})
     max_size = LOCKFILE_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:

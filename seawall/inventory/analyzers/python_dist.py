@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 import zlib
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind, MiB, register
 from seawall.model import Facts, Package
@@ -163,6 +164,8 @@ class PythonDistAnalyzer(Analyzer):
 
     name = "python-dist"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({"METADATA", "PKG-INFO"})
+    suffixes: ClassVar[tuple[str, ...]] = (".egg-info", ".egg")
     max_size = EGG_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:

@@ -8,6 +8,7 @@ The vendor's own file (``rocky-release`` ...) gets the vendor priority, the shar
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, register
 from seawall.inventory.analyzers.os_release import (
@@ -73,6 +74,7 @@ def parse_release_line(line: str, source: str, priority: int) -> OSInfo:
 class RedHatReleaseAnalyzer(Analyzer):
     name = "redhat-release"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset(path.rpartition("/")[2] for path in _PATHS)
     max_size = RELEASE_FILE_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:

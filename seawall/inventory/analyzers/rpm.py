@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.inventory.rpmdb import RpmDbError, RpmHeader, parse_header, read_blobs
 from seawall.model import Facts, Package
@@ -61,6 +63,7 @@ class RpmAnalyzer(Analyzer):
 
     name = "rpm"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset(path.rpartition("/")[2] for path in WANTED)
     max_size = 512 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

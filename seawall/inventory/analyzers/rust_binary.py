@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import Any, TypeGuard
+from typing import Any, ClassVar, TypeGuard
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind, MiB, register
 from seawall.inventory.executable import (
@@ -96,6 +96,7 @@ def _text(value: object) -> TypeGuard[str]:
 class RustBinaryAnalyzer(Analyzer):
     name = NAME
     version = 1
+    executables: ClassVar[bool] = True
     max_size = 128 * MiB
 
     def wants(self, path: str, info: FileInfo) -> bool:

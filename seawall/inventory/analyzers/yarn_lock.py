@@ -16,6 +16,7 @@ A lockfile does not say which packages are dev dependencies (that needs ``packag
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.inventory.analyzers.node_package import plain_version, split_name_at, valid_npm_name
@@ -134,6 +135,7 @@ class YarnLockAnalyzer(Analyzer):
 
     name = "yarn-lock"
     version = 1
+    basenames: ClassVar[frozenset[str]] = frozenset({_LOCK_NAME})
     max_size = LOCKFILE_MAX_SIZE
 
     def wants(self, path: str, info: FileInfo) -> bool:
