@@ -12,50 +12,50 @@ from seawall.inventory.layer_pass import Dispatch
 from seawall.model import FileInfo, FileKind
 from tests.paths import FIXTURES, IMAGES
 
-TRICKY = """
-etc/os-release
-usr/lib/os-release
-etc/alpine-release
-etc/debian_version
-etc/redhat-release
-etc/rocky-release
-etc/system-release
-usr/lib/system-release
-lib/apk/db/installed
-var/lib/dpkg/status
-var/lib/dpkg/status.d/base
-var/lib/dpkg/info/libc6:amd64.list
-usr/lib/dpkg/status
-var/lib/rpm/Packages
-usr/lib/sysimage/rpm/rpmdb.sqlite
-var/lib/rpm/Packages.db
-usr/lib/python3/dist-packages/foo-1.0.dist-info/METADATA
-x/foo.egg-info/PKG-INFO
-x/foo-1.0.egg-info
-x/foo-1.0-py3.8.egg
-app/node_modules/@s/p/package.json
-package.json
-app/package-lock.json
-npm-shrinkwrap.json
-yarn.lock
-app/pnpm-lock.yaml
-opt/app.WAR
-a/b.jar
-Cargo.lock
-usr/lib/ruby/gems/3.1.0/specifications/rake-13.0.gemspec
-Gemfile.lock
-gems.locked
-Gemfile.next.lock
-app/x.deps.json
-packages.lock.json
-packages.config
-vendor/composer/installed.json
-composer.lock
-usr/bin/umoci
-usr/local/bin/app
-README
-usr/share/doc/x/copyright
-""".split()
+TRICKY = [
+    "etc/os-release",
+    "usr/lib/os-release",
+    "etc/alpine-release",
+    "etc/debian_version",
+    "etc/redhat-release",
+    "etc/rocky-release",
+    "etc/system-release",
+    "usr/lib/system-release",
+    "lib/apk/db/installed",
+    "var/lib/dpkg/status",
+    "var/lib/dpkg/status.d/base",
+    "var/lib/dpkg/info/libc6:amd64.list",
+    "usr/lib/dpkg/status",
+    "var/lib/rpm/Packages",
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "var/lib/rpm/Packages.db",
+    "usr/lib/python3/dist-packages/foo-1.0.dist-info/METADATA",
+    "x/foo.egg-info/PKG-INFO",
+    "x/foo-1.0.egg-info",
+    "x/foo-1.0-py3.8.egg",
+    "app/node_modules/@s/p/package.json",
+    "package.json",
+    "app/package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "app/pnpm-lock.yaml",
+    "opt/app.WAR",
+    "a/b.jar",
+    "Cargo.lock",
+    "usr/lib/ruby/gems/3.1.0/specifications/rake-13.0.gemspec",
+    "Gemfile.lock",
+    "gems.locked",
+    "Gemfile.next.lock",
+    "app/x.deps.json",
+    "packages.lock.json",
+    "packages.config",
+    "vendor/composer/installed.json",
+    "composer.lock",
+    "usr/bin/umoci",
+    "usr/local/bin/app",
+    "README",
+    "usr/share/doc/x/copyright",
+]
 
 
 def _image_paths() -> list[str]:
