@@ -43,6 +43,11 @@ def normalize_path(name: str) -> tuple[str, bool]:
     The result never starts with ``/`` or contains ``..``: a path that climbs above the root is
     clamped at the root, as a chroot would, and flagged.
     """
+    if name.startswith("./"):
+        name = name[2:]
+    already_normal = "/." not in name and "//" not in name and not name.startswith((".", "/"))
+    if already_normal and not name.endswith("/"):
+        return name, False  # the common case
     parts: list[str] = []
     escaped = False
     for part in name.split("/"):
@@ -141,7 +146,7 @@ def _octal(field: bytes, what: str) -> int:
         for byte in field[1:]:
             value = (value << 8) | byte
         return value
-    text = field.split(b"\0", 1)[0].strip(b" \0")
+    text = field.split(b"\0", 1)[0].translate(None, b" ")
     if not text:
         return 0
     try:
@@ -238,7 +243,7 @@ class TarReader:
                 self._in.drain()
                 return
             stored = _octal(header[148:156], "checksum")
-            computed = sum(header[:148]) + 8 * 32 + sum(header[156:])
+            computed = sum(header) - sum(header[148:156]) + 8 * 32
             if stored != computed:
                 raise LayerError(f"corrupt tar header at byte {self._in.offset - BLOCK} (bad checksum)")
             typeflag = header[156:157]
