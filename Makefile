@@ -10,7 +10,7 @@ SAMPLE := samples/alpine-311.docker.tar.gz
 $(BIN)/seawall: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e . --config-settings editable_mode=compat
 	@touch $@
 
 venv: $(BIN)/seawall
@@ -20,6 +20,7 @@ $(VENV)/.test-deps: $(BIN)/seawall
 	@touch $@
 
 run: venv
+	@$(BIN)/python -m compileall -q seawall  # as a pip install would: start-up without compiling
 	$(BIN)/seawall sbom $(SAMPLE) --format table
 
 system-deps:
@@ -38,6 +39,7 @@ unit: $(VENV)/.test-deps
 test: test-deps lint unit
 
 bench: test-deps
+	$(BIN)/python -m compileall -q seawall
 	$(BIN)/python tools/bench.py
 
 clean:

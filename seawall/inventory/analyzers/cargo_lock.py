@@ -8,7 +8,6 @@ A table without a usable name and version is skipped with a warning.
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any, ClassVar, TypeGuard
 
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind, MiB, register
@@ -23,6 +22,8 @@ LOCAL = ("cargo:source", "local")
 
 def parse_cargo_lock(content: bytes) -> Facts:
     try:
+        import tomllib  # imported on first use
+
         document = tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError:
         raise AnalyzerError("Cargo.lock is not UTF-8") from None

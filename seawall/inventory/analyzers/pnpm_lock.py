@@ -24,14 +24,11 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, ClassVar
 
-import yaml
-
 from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, MiB, register
 from seawall.inventory.analyzers.node_package import plain_version, split_name_at, valid_npm_name
 from seawall.model import Facts, Package
 
 _LOCK_NAME = "pnpm-lock.yaml"
-_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _ENV_SECTIONS = frozenset({"configDependencies", "packageManagerDependencies"})
 _PROD_SECTIONS = ("dependencies", "optionalDependencies")
 MAX_DOCUMENTS = 16
@@ -194,6 +191,9 @@ def load_yaml_documents(content: bytes, path: str, max_documents: int = MAX_DOCU
     never copied), a later duplicate key wins, an empty document is ``None``. Nesting is bounded by
     libyaml (1000 levels) and walked without recursion.
     """
+    import yaml  # imported on first use: most images hold no YAML lockfile
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
     if b"\x00" in content:
         raise AnalyzerError(f"{path}: binary content")
     documents: list[Any] = []
@@ -201,7 +201,7 @@ def load_yaml_documents(content: bytes, path: str, max_documents: int = MAX_DOCU
     stack: list[list[Any]] = []  # [container, pending mapping key]
     root: Any = None
     try:
-        for event in yaml.parse(content, Loader=_LOADER):
+        for event in yaml.parse(content, Loader=loader):
             value: Any
             if isinstance(event, yaml.ScalarEvent):
                 value = event.value
