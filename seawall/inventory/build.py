@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
@@ -80,16 +81,30 @@ class InventoryBuilder:
         self.cache.put(result)
         return result
 
+    def _analyze_in_workers(self, source: ImageSource, missing: list[int]) -> list[tuple[int, LayerResult]]:
+        """Layers in parallel worker processes (tar parsing holds the GIL, so threads would not help),
+        largest first; forked, so workers inherit the open image and the analyzers without pickling."""
+        global _FORKED_WORK
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this platform: one layer after another
+            return [(i, self._analyze_layer(source, i)) for i in missing]
+        order = sorted(missing, key=lambda i: source.info.layers[i].size, reverse=True)
+        _FORKED_WORK = (self, source)
+        try:
+            with ProcessPoolExecutor(max_workers=min(self.jobs, len(order)), mp_context=context) as pool:
+                return list(zip(order, pool.map(_analyze_forked, order), strict=True))
+        finally:
+            _FORKED_WORK = None
+
     def _build_random(self, source: ImageSource) -> Inventory:
         layers = source.info.layers
         results: list[LayerResult | None] = [self.cache.get(layer.diff_id) for layer in layers]
         missing = [i for i, r in enumerate(results) if r is None]
         self.stats = ScanStats(layers=len(layers), cached=len(layers) - len(missing), analyzed=len(missing))
         if len(missing) > 1 and self.jobs > 1:
-            with ThreadPoolExecutor(max_workers=min(self.jobs, len(missing))) as pool:
-                analyzed = pool.map(lambda i: self._analyze_layer(source, i), missing)
-                for index, result in zip(missing, analyzed, strict=True):
-                    results[index] = result
+            for index, result in self._analyze_in_workers(source, missing):
+                results[index] = result
         else:
             for index in missing:
                 results[index] = self._analyze_layer(source, index)
@@ -134,6 +149,16 @@ class InventoryBuilder:
             results.append(result)
         self.stats = ScanStats(layers=len(results), cached=cached, analyzed=len(results) - cached)
         return self._finish(resolved.info, results)
+
+
+_FORKED_WORK: tuple[InventoryBuilder, ImageSource] | None = None
+
+
+def _analyze_forked(index: int) -> LayerResult:
+    """Runs in a forked worker: the builder and source come from the parent's memory."""
+    assert _FORKED_WORK is not None
+    builder, source = _FORKED_WORK
+    return builder._analyze_layer(source, index)
 
 
 def _member_key(name: str, store: object) -> str:
