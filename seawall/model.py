@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class FileKind(enum.Enum):
@@ -17,9 +18,11 @@ class FileKind(enum.Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
-class FileInfo:
-    """Header facts of one tar entry. ``path`` is normalised: relative, no leading ``/`` or ``./``."""
+class FileInfo(NamedTuple):
+    """Header facts of one tar entry. ``path`` is normalised: relative, no leading ``/`` or ``./``.
+
+    A named tuple rather than a dataclass: one is made for every entry of every layer.
+    """
 
     path: str
     size: int

@@ -19,6 +19,7 @@ from seawall.model import FileInfo, FileKind
 BLOCK = 512
 CHUNK = 1024 * 1024
 MAX_META_SIZE = 1024 * 1024  # pax and GNU long-name records
+_HEADER_ONLY = frozenset({b"1", b"2", b"3", b"4", b"5", b"6"})
 _KINDS = {
     b"0": FileKind.REGULAR,
     b"\0": FileKind.REGULAR,
@@ -271,10 +272,8 @@ class TarReader:
             if "size" in merged:
                 size = _pax_int(merged, "size")
             kind = _KINDS.get(typeflag, FileKind.OTHER)
-            if kind in (FileKind.DIRECTORY, FileKind.SYMLINK, FileKind.HARDLINK):
-                size_in_stream = 0 if typeflag != b"1" else size
-            else:
-                size_in_stream = size
+            # links, devices, directories and FIFOs carry no data whatever their size field says
+            size_in_stream = 0 if typeflag in _HEADER_ONLY else size
             path, escaped = normalize_path(name)
             info = FileInfo(
                 path=path,

@@ -117,3 +117,17 @@ def test_normalize_path_never_leaves_the_root(raw: str, expected: str, escaped: 
 def test_resolve_link_stays_inside() -> None:
     assert resolve_link("etc/os-release", "../usr/lib/os-release") == ("usr/lib/os-release", False)
     assert resolve_link("etc/x", "/../../../../root/.ssh/id_rsa") == ("root/.ssh/id_rsa", True)
+
+
+def test_link_entries_carry_no_data_whatever_their_size_field_says() -> None:
+    """As Go's archive/tar and Python's tarfile do: a hard link's size field is not data to skip."""
+    data = bytearray(layer_tar([("a", b"x"), Entry("b", kind="hardlink", link="a"), ("c", b"after")]))
+    offset = 0
+    while not data[offset : offset + 100].startswith(b"b\0"):
+        offset += 512
+    data[offset + 124 : offset + 136] = b"00000001000\0"
+    data[offset + 148 : offset + 156] = b"        "
+    data[offset + 148 : offset + 156] = f"{sum(data[offset : offset + 512]):06o}\0 ".encode()
+    assert [(p, c) for p, _, _, _, c in _entries(bytes(data))] == [("a", b"x"), ("b", b""), ("c", b"after")]
+    with tarfile.open(fileobj=io.BytesIO(bytes(data))) as tar:
+        assert [m.name for m in tar.getmembers()] == ["a", "b", "c"]
