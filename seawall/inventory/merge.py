@@ -118,6 +118,13 @@ def merge(image: ImageInfo, results: list[LayerResult]) -> Inventory:
                 owned.update(paths)
     by_key: dict[tuple[str, str, str, str, str], Package] = {}
     warnings: list[str] = []
+    if os_info is None and any(
+        p.type == "deb" for _, fs in view.values() for f in fs.values() for p in f.packages
+    ):
+        os_info = OSInfo(family="debian", version="", source="var/lib/dpkg", priority=-1)
+        warnings.append(
+            "no OS release file: Debian-based (distroless?) by its dpkg database, release unknown"
+        )
     for result in results:
         warnings.extend(result.warnings)
     for path, (_, facts) in sorted(view.items()):
@@ -153,10 +160,5 @@ def merge(image: ImageInfo, results: list[LayerResult]) -> Inventory:
                         os_managed=previous.os_managed or updated.os_managed,
                     )
                 by_key[updated.key] = updated
-    if os_info is None and any(p.type == "deb" for p in by_key.values()):
-        os_info = OSInfo(family="debian", version="", source="var/lib/dpkg", priority=-1)
-        warnings.append(
-            "no OS release file: Debian-based (distroless?) by its dpkg database, release unknown"
-        )
     packages = tuple(sorted(by_key.values(), key=lambda p: (p.type, p.namespace, p.name, p.version, p.arch)))
     return Inventory(image=image, os=os_info, packages=packages, warnings=tuple(warnings))
