@@ -186,6 +186,7 @@ class Inventory:
     packages: tuple[Package, ...]
     warnings: tuple[str, ...] = ()
     analyzers: tuple[tuple[str, int], ...] = ()
+    findings: tuple[CheckResult, ...] = ()  # hardening and secret results about the image's files
 
 
 class Severity(enum.IntEnum):

@@ -43,6 +43,9 @@ class Analyzer(ABC):
     name: ClassVar[str]
     version: ClassVar[int]
     max_size: ClassVar[int] = 64 * MiB
+    # The scanner an analyzer serves: "vuln" (the package inventory, needed by every scan), "config"
+    # (image hardening) or "secret". Only the analyzers of the scanners asked for run.
+    scanner: ClassVar[str] = "vuln"
     # Optional prefilter. When an analyzer declares any of these, the layer pass calls ``wants`` only
     # for entries whose file name is in ``basenames``, whose lower-cased name ends with one of
     # ``suffixes``, whose path starts with one of ``prefixes``, or (``executables``) that have an
@@ -72,13 +75,20 @@ def register(cls: type[Analyzer]) -> type[Analyzer]:
     return cls
 
 
-def all_analyzers() -> list[Analyzer]:
-    """One instance of every registered analyzer, in name order."""
+SCANNERS = ("vuln", "config", "secret")
+
+
+def all_analyzers(scanners: tuple[str, ...] = ("vuln",)) -> list[Analyzer]:
+    """One instance of every registered analyzer of the given scanners, in name order.
+
+    The inventory ("vuln") analyzers always run: every other result refers to packages.
+    """
     from seawall.inventory import analyzers as package
 
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{module.name}")
-    return [_REGISTRY[name]() for name in sorted(_REGISTRY)]
+    wanted = {"vuln", *scanners}
+    return [_REGISTRY[name]() for name in sorted(_REGISTRY) if _REGISTRY[name].scanner in wanted]
 
 
 def analyzer_versions(analyzers: list[Analyzer]) -> dict[str, int]:

@@ -49,10 +49,12 @@ class InventoryBuilder:
         self.stats = ScanStats()
 
     @classmethod
-    def create(cls, cache_dir: object, use_cache: bool = True, jobs: int = 2) -> InventoryBuilder:
+    def create(
+        cls, cache_dir: object, use_cache: bool = True, jobs: int = 2, scanners: tuple[str, ...] = ("vuln",)
+    ) -> InventoryBuilder:
         from pathlib import Path
 
-        analyzers = all_analyzers()
+        analyzers = all_analyzers(scanners)
         cache = LayerCache(Path(str(cache_dir)), analyzer_versions(analyzers), enabled=use_cache)
         return cls(cache, analyzers, jobs)
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from seawall.inventory.layer_pass import LayerResult
-from seawall.model import Facts, Location, OSInfo, Package
+from seawall.model import CheckResult, Facts, Location, OSInfo, Package, Rule, Severity, SourceLocation
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -66,6 +66,35 @@ def _package_from_json(d: dict[str, Any]) -> Package:
     )
 
 
+def _finding_to_json(r: CheckResult) -> dict[str, Any]:
+    rule = {k: v for k, v in r.rule.__dict__.items() if v not in ("", ())}
+    rule["severity"] = r.rule.severity.name
+    return {
+        "rule": {k: list(v) if isinstance(v, tuple) else v for k, v in rule.items()},
+        "message": r.message,
+        "location": r.location.__dict__,
+        "severity": r.severity.name if r.severity is not None else None,
+        "object_name": r.object_name,
+        "properties": r.properties,
+    }
+
+
+def _finding_from_json(d: dict[str, Any]) -> CheckResult:
+    rule = dict(d["rule"])
+    rule["severity"] = Severity[rule["severity"]]
+    for key in ("references", "tags"):
+        if key in rule:
+            rule[key] = tuple(rule[key])
+    return CheckResult(
+        rule=Rule(**rule),
+        message=d["message"],
+        location=SourceLocation(**d["location"]),
+        severity=Severity[d["severity"]] if d.get("severity") else None,
+        object_name=d.get("object_name", ""),
+        properties=dict(d.get("properties", {})),
+    )
+
+
 def facts_to_json(f: Facts) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if f.packages:
@@ -76,6 +105,8 @@ def facts_to_json(f: Facts) -> dict[str, Any]:
         out["owned_files"] = {k: list(v) for k, v in f.owned_files.items()}
     if f.warnings:
         out["warnings"] = list(f.warnings)
+    if f.findings:
+        out["findings"] = [_finding_to_json(r) for r in f.findings]
     return out
 
 
@@ -88,6 +119,7 @@ def facts_from_json(d: dict[str, Any]) -> Facts:
         os=os_info,
         owned_files={k: tuple(v) for k, v in d.get("owned_files", {}).items()},
         warnings=tuple(d.get("warnings", ())),
+        findings=tuple(_finding_from_json(r) for r in d.get("findings", ())),
     )
 
 

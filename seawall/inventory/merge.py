@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from seawall.inventory.layer_pass import LayerResult
-from seawall.model import Facts, ImageInfo, Inventory, Location, OSInfo, Package
+from seawall.model import CheckResult, Facts, ImageInfo, Inventory, Location, OSInfo, Package
 
 OS_PACKAGE_TYPES = frozenset({"deb", "apk", "rpm"})
 
@@ -161,4 +161,35 @@ def merge(image: ImageInfo, results: list[LayerResult]) -> Inventory:
                     )
                 by_key[updated.key] = updated
     packages = tuple(sorted(by_key.values(), key=lambda p: (p.type, p.namespace, p.name, p.version, p.arch)))
-    return Inventory(image=image, os=os_info, packages=packages, warnings=tuple(warnings))
+    findings = collect_findings(results, view, diff_ids)
+    return Inventory(image=image, os=os_info, packages=packages, warnings=tuple(warnings), findings=findings)
+
+
+def collect_findings(
+    results: list[LayerResult], view: dict[str, tuple[int, dict[str, Facts]]], diff_ids: list[str]
+) -> tuple[CheckResult, ...]:
+    """Findings about files: those in the final view, plus every secret found in any layer.
+
+    A file hidden by a later layer is gone from the container, but a secret in it is still in the
+    image for anyone who pulls the layer: secrets count wherever they were found.
+    """
+    found: dict[tuple[str, str, int, str], CheckResult] = {}
+
+    def add(result: CheckResult, layer: int) -> None:
+        located = result
+        if not result.location.layer and layer < len(diff_ids):
+            located = replace(result, location=replace(result.location, layer=diff_ids[layer]))
+        key = (located.rule.id, located.location.file, located.location.line, located.location.layer)
+        found.setdefault(key, located)
+
+    for layer, facts in view.values():
+        for fact in facts.values():
+            for result in fact.findings:
+                add(result, layer)
+    for index, result_set in enumerate(results):
+        for facts in result_set.facts.values():
+            for fact in facts.values():
+                for result in fact.findings:
+                    if result.rule.family == "secret":
+                        add(result, index)
+    return tuple(sorted(found.values(), key=lambda r: (r.rule.id, r.location.file, r.location.line)))
