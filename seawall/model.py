@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class FileKind(enum.Enum):
@@ -169,6 +169,7 @@ class ImageInfo:
     layers: tuple[LayerInfo, ...] = ()
     repo_tags: tuple[str, ...] = ()
     created: str = ""
+    config: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # the image config JSON
 
     def layer_index(self, diff_id: str) -> int | None:
         for index, layer in enumerate(self.layers):

@@ -238,5 +238,6 @@ def image_info_from_config(
         layers=layer_infos,
         repo_tags=repo_tags,
         created=str(config.get("created", "")),
+        config=config,
     )
     return info, config

@@ -54,6 +54,8 @@ def test_docker_archive_plain_and_gzip(tmp_path: Path) -> None:
         inventory = build(target, tmp_path)
         assert names(inventory) == {("zsh", "5.9")}, target
         assert inventory.image.repo_tags == ("test/image:latest",)
+        assert inventory.image.config["history"][1] == {"created_by": "step 1"}
+        assert [layer.created_by for layer in inventory.image.layers] == ["step 0", "step 1"]
 
 
 def test_oci_archive(tmp_path: Path) -> None:
