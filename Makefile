@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := mmdebstrap umoci skopeo buildah docker-registry rpm zstd jq busybox-static uidmap ruby openssl
+APT_PACKAGES := mmdebstrap umoci skopeo buildah docker-registry rpm zstd jq busybox-static uidmap ruby openssl apache2-utils
 SAMPLE := samples/alpine-311.docker.tar.gz
 
 .PHONY: run test lint unit bench venv test-deps system-deps clean

@@ -82,6 +82,9 @@ def collect(ctx: click.Context, kwargs: dict[str, Any]) -> GlobalOptions:
         else:
             setattr(options, name, value)
     configure_logging(options)
+    from seawall.registry.options import RegistryOptions, configure
+
+    configure(RegistryOptions.from_environment(insecure=options.insecure_registries, offline=options.offline))
     return options
 
 

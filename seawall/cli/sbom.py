@@ -47,6 +47,7 @@ def sbom(
 
     \b
     TARGET: oci:DIR[:TAG] | docker-archive:FILE | oci-archive:FILE | dir:ROOTFS | a path
+            | REGISTRY/REPO[:TAG|@DIGEST] | registry:REFERENCE
     \b
     Example:
       seawall sbom oci:build/app:latest --format cyclonedx -o app.cdx.json

@@ -68,8 +68,12 @@ def parse_target(text: str) -> Target:
         if not path:
             raise UsageError(f"bad target {text!r}: no path after {kind}:")
         return Target(kind, Path(path), tag)
-    if sep and kind in ("docker", "registry", "docker-daemon", "containers-storage", "podman"):
-        raise UsageError(f"target kind {kind!r} is not supported")
+    if sep and kind == "registry":
+        return _registry_target(rest.removeprefix("//"))
+    if sep and kind in ("docker", "docker-daemon", "containers-storage", "podman"):
+        raise UsageError(
+            f"target kind {kind!r} is not supported (name a registry image as REGISTRY/REPO[:TAG|@DIGEST])"
+        )
     bare = Path(text)
     if bare.is_dir():
         return Target("oci" if (bare / "oci-layout").is_file() else "dir", bare)
@@ -77,10 +81,21 @@ def parse_target(text: str) -> Target:
         return Target(_detect_archive(bare), bare)
     if os.path.exists(text):
         raise UsageError(f"{text}: not a file or directory")
+    from seawall.registry.reference import looks_like_reference
+
+    if looks_like_reference(text):
+        return _registry_target(text)
     raise UsageError(
-        f"{text}: no such file or directory (registry references are not supported yet; "
-        "use oci:DIR, docker-archive:FILE, oci-archive:FILE or dir:ROOTFS)"
+        f"{text}: no such file or directory, nor an image reference "
+        "(use oci:DIR, docker-archive:FILE, oci-archive:FILE, dir:ROOTFS or REGISTRY/REPO[:TAG|@DIGEST])"
     )
+
+
+def _registry_target(text: str) -> Target:
+    """A registry image, its reference normalised (``alpine`` is ``docker.io/library/alpine:latest``)."""
+    from seawall.registry.reference import parse_reference
+
+    return Target("registry", Path(str(parse_reference(text))))
 
 
 def _detect_archive(path: Path) -> str:
@@ -204,6 +219,10 @@ def resolve(
 def open_random_access(target: Target, platform: Platform | None) -> ImageSource | None:
     """An ImageSource, or None when the target is a compressed archive that must be read in sequence."""
     reference = str(target)
+    if target.kind == "registry":
+        from seawall.image.remote import open_registry_image
+
+        return open_registry_image(str(target.path), platform)
     if target.kind == "oci":
         if not target.path.is_dir():
             raise ImageError(f"{reference}: not a directory")

@@ -1,0 +1,1 @@
+"""OCI distribution client: references, authentication, manifests, blobs, tags, referrers, push."""
