@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := mmdebstrap umoci skopeo buildah docker-registry rpm zstd jq busybox-static uidmap ruby openssl apache2-utils
 SAMPLE := samples/alpine-311.docker.tar.gz
 
-.PHONY: run test lint unit bench venv test-deps system-deps clean
+.PHONY: run test lint unit bench docs venv test-deps system-deps clean
 
 $(BIN)/seawall: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test: test-deps lint unit
 bench: test-deps
 	$(BIN)/python -m compileall -q seawall
 	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench_lint.py
+	$(BIN)/python tools/bench_workload.py
+
+docs: test-deps
+	$(BIN)/python tools/gen_rule_docs.py
+	$(BIN)/python tools/lint_diff.py --write docs/lint-vs-hadolint.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from seawall import __version__
+from seawall.cli.lint import lint
 from seawall.cli.options import GlobalOptions, collect, global_options
 from seawall.cli.sbom import sbom
 from seawall.errors import SeawallError
@@ -31,13 +32,14 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 
 
 cli.add_command(sbom)
+cli.add_command(lint)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: exit codes as in DESIGN.md, one-line errors, never a traceback for bad input."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="seawall", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="seawall", standalone_mode=False)
     except SeawallError as error:
         click.echo(f"seawall: error: {error}", err=True)
         sys.exit(error.exit_code)
@@ -56,4 +58,4 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"seawall: internal error: {error!r} (run with --debug for details)", err=True)
         sys.exit(INTERNAL_ERROR)
-    sys.exit(0)
+    sys.exit(status if isinstance(status, int) else 0)  # ctx.exit(N) comes back as a return value

@@ -174,7 +174,7 @@ def test_only_the_live_rpm_database_counts(tmp_path: Path) -> None:
 
 
 def test_distroless_debian_without_release_files(tmp_path: Path) -> None:
-    """No os-release at all, only dpkg status.d stanzas (Google's distroless layout): Debian, release unknown."""
+    """No release file, only dpkg status.d stanzas (Google's distroless layout): Debian, release unknown."""
     stanza = b"Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\nSource: tzdata\n\n"
     layers = [layer_tar([("var/lib/dpkg/status.d/tzdata", stanza)])]
     inventory, _ = build(oci_image(tmp_path / "img", layers), tmp_path)
