@@ -1,0 +1,37 @@
+"""Exit codes through the real entry point: 0 clean, 1 or --exit-code N on findings, 2 bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.paths import REPO, SHARED
+
+INSECURE = SHARED / "recipes" / "contexts" / "lang" / "Dockerfile"
+
+
+def seawall(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "seawall", *args], capture_output=True, text=True, cwd=REPO)
+
+
+def test_lint_findings_exit_1_or_the_code_asked(tmp_path: Path) -> None:
+    assert seawall("lint", str(INSECURE)).returncode == 1
+    assert seawall("lint", str(INSECURE), "--exit-code", "7").returncode == 7
+    assert seawall("lint", str(INSECURE), "--exit-code", "0").returncode == 0
+
+
+def test_lint_clean_file_exits_0(tmp_path: Path) -> None:
+    clean = tmp_path / "Dockerfile"
+    digest = "sha256:" + "a" * 64
+    clean.write_text(
+        f"FROM gcr.io/distroless/static@{digest}\nCOPY app /app\nUSER 65532:65532\n"
+        'HEALTHCHECK CMD ["/app", "health"]\nENTRYPOINT ["/app"]\n'
+    )
+    result = seawall("lint", str(clean), "--severity", "HIGH,CRITICAL")
+    assert result.returncode == 0, result.stdout
+
+
+def test_lint_missing_file_exits_2() -> None:
+    result = seawall("lint", "/no/such/Dockerfile")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
