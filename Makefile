@@ -43,6 +43,7 @@ bench: test-deps
 	$(BIN)/python tools/bench.py
 	$(BIN)/python tools/bench_lint.py
 	$(BIN)/python tools/bench_workload.py
+	$(BIN)/python tools/bench_db.py
 
 docs: test-deps
 	$(BIN)/python tools/gen_rule_docs.py

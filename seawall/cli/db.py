@@ -277,7 +277,7 @@ def search(ctx: click.Context, /, query: str, fmt: str, **kwargs: Any) -> None:
                 query,
                 query.lower(),
                 normalize_name("pypi", query),
-                normalize_name("crates.io", query),
+                normalize_name("cargo", query),
             }
             matches = store.lookup_name(candidates)
         if fmt == "json":

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from seawall import __version__
+from seawall.cli.db import db
 from seawall.cli.lint import lint
 from seawall.cli.options import GlobalOptions, collect, global_options
 from seawall.cli.sbom import sbom
@@ -33,6 +34,7 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 
 cli.add_command(sbom)
 cli.add_command(lint)
+cli.add_command(db)
 
 
 def main(argv: list[str] | None = None) -> None:

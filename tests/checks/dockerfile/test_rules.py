@@ -180,7 +180,7 @@ CASES: list[tuple[str, str, list[int]]] = [
     ("SW-DF-020", "FROM a:1\nRUN curl -fsSLk https://x -o y\n", [2]),
     ("SW-DF-020", "FROM a:1\nRUN curl --insecure https://x\n", [2]),
     ("SW-DF-020", "FROM a:1\nRUN wget --no-check-certificate https://x\n", [2]),
-    ("SW-DF-020", "FROM a:1\nRUN pip install --trusted-host pypi.org x==1\n", [2]),
+    ("SW-DF-020", "FROM a:1\nRUN pip install --trusted-host mirror.example x==1\n", [2]),
     ("SW-DF-020", "FROM a:1\nRUN npm config set strict-ssl false\n", [2]),
     ("SW-DF-020", "FROM a:1\nRUN git config --global http.sslVerify false\n", [2]),
     ("SW-DF-020", "FROM a:1\nENV NODE_TLS_REJECT_UNAUTHORIZED=0\n", [2]),
