@@ -1,0 +1,1 @@
+"""Matching inventories against the vulnerability database."""

@@ -1,0 +1,1 @@
+"""Policy shared by the CI gate, admission and registry watch: thresholds, ignore files, VEX."""

@@ -1,0 +1,120 @@
+"""Matching real advisories (quoted from the upstream files) against hand-made inventories."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from seawall.match.matcher import Matcher
+from seawall.model import ImageInfo, Inventory, Location, OSInfo, Package
+from seawall.vulndb.build import build_database, parse_source
+from seawall.vulndb.store import VulnStore
+from tests.paths import SHARED
+
+VULNDATA = SHARED / "vulndata"
+PYPA_PACKAGES = ("jinja2", "urllib3", "django")
+ALMA_ADVISORY = "ALSA-2022:6224"
+
+
+def _extract(archive: Path, keep: object, dest: Path) -> None:
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            if member.isfile() and keep(member.name):  # type: ignore[operator]
+                target = dest / member.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> VulnStore:
+    """A database built from real upstream records: three PyPI projects and one AlmaLinux 9 advisory."""
+    root = tmp_path_factory.mktemp("feeds")
+    _extract(
+        VULNDATA / "pypa-advisory-database.tar.gz",
+        lambda n: any(f"/vulns/{p}/" in n for p in PYPA_PACKAGES) or n.endswith(".source_commit"),
+        root / "pypa",
+    )
+    _extract(
+        VULNDATA / "almalinux-osv.tar.gz",
+        lambda n: n.endswith(f"almalinux9/{ALMA_ADVISORY}.json") or n.endswith(".source_commit"),
+        root / "alma",
+    )
+    db = root / "vuln.db"
+    build_database(db, [parse_source(str(root / "pypa")), parse_source(str(root / "alma"))])
+    return VulnStore.open(db)
+
+
+def inventory(*packages: Package, os_info: OSInfo | None = None) -> Inventory:
+    return Inventory(image=ImageInfo(reference="test"), os=os_info, packages=packages)
+
+
+def pypi(name: str, version: str, **extra: object) -> Package:
+    return Package("pypi", name, version, locations=(Location("x/METADATA", "sha256:" + "1" * 64),), **extra)  # type: ignore[arg-type]
+
+
+def found(store: VulnStore, inv: Inventory) -> dict[str, list[tuple[str, str]]]:
+    report = Matcher(store).match(inv)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for f in report.findings:
+        out.setdefault(f.advisory_id, []).append((f.package.name, f.fixed_version))
+    return out
+
+
+def test_jinja2_before_the_fix(store: VulnStore) -> None:
+    """PYSEC-2021-66: jinja2 ranges introduced 0, fixed 2.11.3."""
+    report = Matcher(store).match(inventory(pypi("Jinja2", "2.11.2")))
+    (finding,) = [f for f in report.findings if f.advisory_id == "PYSEC-2021-66"]
+    assert finding.fixed_versions[0] == "2.11.3"
+    assert finding.status == "fixed"
+    assert finding.rule == "pypi-package" and finding.data_source.startswith("pypi")
+    assert "CVE-2020-28493" in finding.aliases
+
+
+def test_at_the_fixed_version_nothing_is_reported(store: VulnStore) -> None:
+    assert "PYSEC-2021-66" not in found(store, inventory(pypi("jinja2", "2.11.3")))
+
+
+def test_urllib3_one_version_past_the_fix(store: VulnStore) -> None:
+    """PYSEC-2021-108: urllib3 fixed 1.26.5 -> 1.26.4 affected, 1.26.5 and 1.26.6 not."""
+    assert "PYSEC-2021-108" in found(store, inventory(pypi("urllib3", "1.26.4")))
+    assert "PYSEC-2021-108" not in found(store, inventory(pypi("urllib3", "1.26.5")))
+    assert "PYSEC-2021-108" not in found(store, inventory(pypi("urllib3", "1.26.6")))
+
+
+def test_no_cross_ecosystem_match(store: VulnStore) -> None:
+    """An npm package and a Debian package that share a PyPI project's name are not matched."""
+    npm = Package("npm", "jinja2", "2.11.2")
+    deb = Package("deb", "urllib3", "1.26.4", source_name="urllib3", source_version="1.26.4")
+    debian = OSInfo("debian", "12")
+    assert found(store, inventory(npm, deb, os_info=debian)) == {}
+
+
+def test_os_managed_language_files_are_not_matched_again(store: VulnStore) -> None:
+    assert found(store, inventory(pypi("Jinja2", "2.11.2", os_managed=True))) == {}
+
+
+def test_pep503_name_normalisation(store: VulnStore) -> None:
+    assert "PYSEC-2021-66" in found(store, inventory(pypi("JINJA2", "2.11.2")))
+
+
+def test_rocky_is_matched_against_almalinux_explicitly(store: VulnStore) -> None:
+    """ALSA-2022:6224: openssl-libs in AlmaLinux:9, introduced 0, fixed 1:3.0.1-41.el9_0."""
+    rocky = OSInfo("rocky", "9.1")
+    old = Package("rpm", "openssl-libs", "1:3.0.1-40.el9_0", arch="x86_64")
+    new = Package("rpm", "openssl-libs", "1:3.0.1-41.el9_0", arch="x86_64")
+    report = Matcher(store).match(inventory(old, os_info=rocky))
+    (finding,) = report.findings
+    assert finding.advisory_id == ALMA_ADVISORY
+    assert finding.rule == "rhel-family: rocky -> almalinux"
+    assert finding.fixed_versions == ("1:3.0.1-41.el9_0",)
+    assert finding.severity.name == "MEDIUM"  # the vendor's word: "Moderate: openssl security ..."
+    assert Matcher(store).match(inventory(new, os_info=rocky)).findings == []
+
+
+def test_release_mismatch_is_not_matched(store: VulnStore) -> None:
+    """An AlmaLinux 8 image is not matched against AlmaLinux 9 advisories."""
+    alma8 = OSInfo("almalinux", "8.7")
+    old = Package("rpm", "openssl-libs", "1:3.0.1-40.el9_0", arch="x86_64")
+    assert Matcher(store).match(inventory(old, os_info=alma8)).findings == []
