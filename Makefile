@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := mmdebstrap umoci skopeo buildah docker-registry rpm zstd jq busybox-static uidmap ruby openssl apache2-utils openssh-client nodejs libmaven3-core-java default-jre-headless
+APT_PACKAGES := mmdebstrap umoci skopeo buildah docker-registry rpm zstd jq busybox-static uidmap ruby openssl apache2-utils openssh-client nodejs libmaven3-core-java default-jre-headless gnupg
 SAMPLE := samples/alpine-311.docker.tar.gz
 
 .PHONY: run test lint unit bench docs venv test-deps system-deps clean

@@ -188,6 +188,8 @@ class Inventory:
     warnings: tuple[str, ...] = ()
     analyzers: tuple[tuple[str, int], ...] = ()
     findings: tuple[CheckResult, ...] = ()  # hardening and secret results about the image's files
+    # The OS package that installed each file a finding names (path -> package name), where known.
+    file_owners: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 class Severity(enum.IntEnum):

@@ -21,6 +21,7 @@ from typing import ClassVar
 from seawall.model import Facts, FileInfo, FileKind
 
 __all__ = [
+    "ALL_LAYERS",
     "Analyzer",
     "AnalyzerError",
     "FileInfo",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 MiB = 1024 * 1024
+# A Rule tag: the rule's findings stay true in layers a later layer hides (a leaked key is still in the
+# layer that added it), so the merge keeps them from every layer, as it keeps secrets.
+ALL_LAYERS = "scope:all-layers"
 
 
 class AnalyzerError(Exception):
@@ -54,6 +58,12 @@ class Analyzer(ABC):
     suffixes: ClassVar[tuple[str, ...]] = ()
     prefixes: ClassVar[tuple[str, ...]] = ()
     executables: ClassVar[bool] = False
+    # A header-only analyzer judges entries by their tar header alone (mode bits, link target): the
+    # layer pass calls ``analyze_entry`` for the entries it wants and never reads content for it.
+    # ``directories``: directory entries are offered too (to ``wants``, then ``analyze_entry``);
+    # other analyzers never see them.
+    header_only: ClassVar[bool] = False
+    directories: ClassVar[bool] = False
 
     @abstractmethod
     def wants(self, path: str, info: FileInfo) -> bool:
@@ -62,6 +72,12 @@ class Analyzer(ABC):
     @abstractmethod
     def analyze(self, path: str, content: bytes) -> Facts:
         """Facts from one file's content. Raise :class:`AnalyzerError` for input it cannot parse."""
+
+    def analyze_entry(self, info: FileInfo) -> Facts:
+        """Facts from a wanted entry's header alone: called instead of ``analyze`` for entries that are
+        not regular files (links, devices; directories when ``directories`` is set) and for every
+        entry of a ``header_only`` analyzer. The default learns nothing."""
+        return Facts()
 
 
 _REGISTRY: dict[str, type[Analyzer]] = {}

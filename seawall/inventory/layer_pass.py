@@ -68,6 +68,7 @@ class Dispatch:
         self.by_prefix: list[tuple[tuple[str, ...], Analyzer]] = []
         self.executables: list[Analyzer] = []
         self.always: list[Analyzer] = []
+        self.directories = [a for a in analyzers if a.directories]
         for analyzer in analyzers:
             filtered = False
             for name in analyzer.basenames:
@@ -182,22 +183,33 @@ class LayerPass:
                     result.whiteouts.append(target)
                 continue
             if info.kind is FileKind.DIRECTORY:
+                if self.dispatch.directories:
+                    wanted = [a for a in self.dispatch.directories if a.wants(path, info)]
+                    if wanted:  # recorded even when empty: it hides what lower layers said of the path
+                        result.facts[path] = self._analyze_entry(wanted, info, result)
                 continue
             wanted = [a for a in candidates(path, info) if a.wants(path, info)]
             if not wanted:
                 continue
+            if info.kind is not FileKind.REGULAR and info.kind is not FileKind.HARDLINK:
+                # a link or device now stands where a wanted file may have been; its header may tell
+                result.facts[path] = self._analyze_entry(wanted, info, result)
+                continue
+            header: dict[str, Facts] = {}
+            if any(a.header_only for a in wanted):
+                header = self._analyze_entry([a for a in wanted if a.header_only], info, result)
+                wanted = [a for a in wanted if not a.header_only]
             if info.kind is FileKind.HARDLINK:
                 target, _ = normalize_path(info.link_target)
                 if target in kept:
                     as_file = FileInfo(path, len(kept[target]), info.mode, FileKind.REGULAR)
-                    wanted = [a for a in candidates(path, as_file) if a.wants(path, as_file)]
-                    result.facts[path] = self._analyze(wanted, path, kept[target], result)
+                    wanted = [
+                        a for a in candidates(path, as_file) if not a.header_only and a.wants(path, as_file)
+                    ]
+                    result.facts[path] = {**self._analyze(wanted, path, kept[target], result), **header}
                 else:
                     result.hardlinks[path] = target
-                    result.facts[path] = {}
-                continue
-            if info.kind is not FileKind.REGULAR:
-                result.facts[path] = {}  # a link or device now stands where a wanted file may have been
+                    result.facts[path] = header
                 continue
             fitting = [a for a in wanted if info.size <= a.max_size]
             for analyzer in wanted:
@@ -206,13 +218,27 @@ class LayerPass:
                         f"{path}: {info.size} bytes is over the {analyzer.name} analyzer's limit; skipped"
                     )
             if not fitting:
-                result.facts[path] = {}
+                result.facts[path] = header
                 continue
             content = reader.read_content(info.size)
             if len(content) <= HARDLINK_CACHE_FILE and kept_total + len(content) <= HARDLINK_CACHE_TOTAL:
                 kept[path] = content
                 kept_total += len(content)
-            result.facts[path] = self._analyze(fitting, path, content, result)
+            result.facts[path] = {**self._analyze(fitting, path, content, result), **header}
+
+    @staticmethod
+    def _analyze_entry(analyzers: list[Analyzer], info: FileInfo, result: LayerResult) -> dict[str, Facts]:
+        found: dict[str, Facts] = {}
+        for analyzer in analyzers:
+            try:
+                facts = analyzer.analyze_entry(info)
+            except Exception as error:  # an analyzer bug must not lose the whole scan
+                log.debug("analyzer %s failed on %s", analyzer.name, info.path, exc_info=True)
+                result.warnings.append(f"{info.path}: {analyzer.name} failed unexpectedly: {error!r}")
+                continue
+            if not facts.empty:
+                found[analyzer.name] = facts
+        return found
 
     @staticmethod
     def _analyze(

@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import replace
 
+from seawall.inventory.analyzer import ALL_LAYERS
 from seawall.inventory.layer_pass import LayerResult
 from seawall.model import CheckResult, Facts, ImageInfo, Inventory, Location, OSInfo, Package
 
@@ -57,8 +58,9 @@ def overlay(results: list[LayerResult]) -> dict[str, tuple[int, dict[str, Facts]
         for path, facts in layer.facts.items():
             view.put(path, index, facts)
         for path, target in layer.hardlinks.items():
-            if target in view.entries and not view.entries[path][1]:
-                view.put(path, index, view.entries[target][1])
+            if target in view.entries:  # the link shares the target's facts, except what its own header told
+                own = view.entries[path][1]
+                view.put(path, index, {**view.entries[target][1], **own})
     return view.entries
 
 
@@ -162,7 +164,48 @@ def merge(image: ImageInfo, results: list[LayerResult]) -> Inventory:
                 by_key[updated.key] = updated
     packages = tuple(sorted(by_key.values(), key=lambda p: (p.type, p.namespace, p.name, p.version, p.arch)))
     findings = collect_findings(results, view, diff_ids)
-    return Inventory(image=image, os=os_info, packages=packages, warnings=tuple(warnings), findings=findings)
+    owners = file_owners(view, {r.location.file for r in findings}, superseded)
+    return Inventory(
+        image=image,
+        os=os_info,
+        packages=packages,
+        warnings=tuple(warnings),
+        findings=findings,
+        file_owners=owners,
+    )
+
+
+# Merged-/usr images keep files under usr/ while package databases may still name the old place.
+_USR_ALIASES = ("bin/", "sbin/", "lib/", "lib32/", "lib64/", "libx32/")
+
+
+def _aliases(path: str) -> tuple[str, ...]:
+    if path.startswith("usr/") and path[4:].startswith(_USR_ALIASES):
+        return (path, path[4:])
+    if path.startswith(_USR_ALIASES):
+        return (path, "usr/" + path)
+    return (path,)
+
+
+def file_owners(
+    view: dict[str, tuple[int, dict[str, Facts]]], paths: set[str], superseded: set[str]
+) -> dict[str, str]:
+    """The OS package that installed each of ``paths``, by the package databases in the final view."""
+    wanted = {alias: path for path in paths if path for alias in _aliases(path)[1:]}
+    wanted.update((path, path) for path in paths if path)  # a path itself beats another path's alias
+    owners: dict[str, str] = {}
+    if not wanted:
+        return owners
+    for database in sorted(view):
+        if database in superseded:
+            continue
+        for found in view[database][1].values():
+            for package, files in found.owned_files.items():
+                for file in files:
+                    path = wanted.get(file)
+                    if path is not None:
+                        owners.setdefault(path, package)
+    return owners
 
 
 def collect_findings(
@@ -171,7 +214,8 @@ def collect_findings(
     """Findings about files: those in the final view, plus every secret found in any layer.
 
     A file hidden by a later layer is gone from the container, but a secret in it is still in the
-    image for anyone who pulls the layer: secrets count wherever they were found.
+    image for anyone who pulls the layer: secrets (and results of rules tagged ``ALL_LAYERS``, such
+    as a private key file) count wherever they were found, marked ``hidden`` when not in the final view.
     """
     found: dict[tuple[str, str, int, str], CheckResult] = {}
 
@@ -187,9 +231,15 @@ def collect_findings(
             for result in fact.findings:
                 add(result, layer)
     for index, result_set in enumerate(results):
-        for facts in result_set.facts.values():
+        for path, facts in result_set.facts.items():
+            hidden = view.get(path, (-1, {}))[0] != index
             for fact in facts.values():
                 for result in fact.findings:
-                    if result.rule.family == "secret":
-                        add(result, index)
+                    if result.rule.family == "secret" or ALL_LAYERS in result.rule.tags:
+                        add(
+                            replace(result, properties={**result.properties, "hidden": "true"})
+                            if hidden
+                            else result,
+                            index,
+                        )
     return tuple(sorted(found.values(), key=lambda r: (r.rule.id, r.location.file, r.location.line)))

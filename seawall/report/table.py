@@ -63,6 +63,11 @@ def _format(table: Sequence[tuple[str, ...]]) -> list[str]:
     ]
 
 
+def aligned(table: Sequence[Sequence[str]]) -> str:
+    """Rows as left-aligned columns (the first row is the header)."""
+    return "\n".join(_format([tuple(row) for row in table]))
+
+
 def render(inventory: Inventory, options: RenderOptions) -> str:
     lines = [os_line(inventory.os)]
     table = rows(inventory)

@@ -1,0 +1,3 @@
+if (token === "abcdEFGH1234") { deny(); }
+if (password !== "Zxcv-9876-Qwer") { retry(); }
+const hasSecret = secret => Boolean(secret);

@@ -1,0 +1,1 @@
+PASSWORD = "k8nhYFeWGJsP9!"
