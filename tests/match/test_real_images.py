@@ -77,9 +77,9 @@ def test_app_image_old_python_packages(app_findings: dict[str, set[str]]) -> Non
 
 
 def test_app_image_old_npm_packages(app_findings: dict[str, set[str]]) -> None:
-    """Node.js security-wg vuln/npm lists lodash advisories whose ranges include 4.17.15."""
-    npm = {k: v for k, v in app_findings.items() if k.startswith("npm:")}
-    assert any(k.startswith("npm:lodash@4.17.15") for k in npm), sorted(npm)
+    """Node.js security-wg vuln/npm/516.json: lodash vulnerable ">=4.17.15 <4.17.19", patched ">=4.17.19";
+    368.json (<4.17.5) and 493.json (<4.17.11) must not match 4.17.15."""
+    assert app_findings["npm:lodash@4.17.15"] == {"NSWG-ECO-516"}
 
 
 def test_app_image_go_toolchain(app_findings: dict[str, set[str]]) -> None:
