@@ -12,6 +12,7 @@ from seawall.cli.db import db
 from seawall.cli.lint import lint
 from seawall.cli.options import GlobalOptions, collect, global_options
 from seawall.cli.sbom import sbom
+from seawall.cli.scan import scan
 from seawall.errors import SeawallError
 
 INTERNAL_ERROR = 3
@@ -33,6 +34,7 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 
 
 cli.add_command(sbom)
+cli.add_command(scan)
 cli.add_command(lint)
 cli.add_command(db)
 

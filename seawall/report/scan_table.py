@@ -146,6 +146,17 @@ def render_scan(result: ScanResult, options: ScanRenderOptions) -> str:
         ]
         if checks:
             out += ["", aligned([[clean(c) for c in row] for row in _check_rows(checks)])]
+    hidden: list[VulnFinding | CheckResult] = [f for f in result.vulnerabilities if f.suppressed]
+    hidden += [c for c in result.checks if c.suppressed]
+    if hidden:
+        out += ["", "Suppressed:"]
+        for item in hidden:
+            ident, why = (
+                (item.advisory_id, item.suppression)
+                if isinstance(item, VulnFinding)
+                else (item.rule.id, item.suppression_reason)
+            )
+            out.append(clean(f"  {ident}: {why}"))
     if result.notes:
-        out += ["", "Not judged:"] + [clean("  " + note) for note in result.notes[:20]]
+        out += ["", "Notes:"] + [clean("  " + note) for note in result.notes[:20]]
     return "\n".join(out) + "\n"
