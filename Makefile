@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := mmdebstrap umoci skopeo buildah docker-registry rpm zstd jq busybox-static uidmap ruby openssl apache2-utils openssh-client nodejs libmaven3-core-java default-jre-headless gnupg
+APT_PACKAGES := mmdebstrap umoci skopeo buildah docker-registry rpm zstd jq busybox-static uidmap ruby openssl apache2-utils openssh-client nodejs libmaven3-core-java default-jre-headless gnupg chromium
 SAMPLE := samples/alpine-311.docker.tar.gz
 
 .PHONY: run test lint unit bench docs venv test-deps system-deps clean
@@ -22,6 +22,7 @@ $(VENV)/.test-deps: $(BIN)/seawall
 run: venv
 	@$(BIN)/python -m compileall -q seawall  # as a pip install would: start-up without compiling
 	$(BIN)/seawall sbom $(SAMPLE) --format table
+	$(BIN)/seawall scan $(SAMPLE) --scanners vuln,config,secret
 
 system-deps:
 	@bash tools/install-system-deps.sh $(APT_PACKAGES)

@@ -63,6 +63,13 @@ def scan_inventory(
         from seawall.checks.image import audit_image
 
         result.checks.extend(audit_image(inventory))
+    elif "vuln" in scanners:
+        # a release past its end of life gets no more fixes: itself a vulnerability finding
+        from datetime import date
+
+        from seawall.checks.image.os_eol import check_os
+
+        result.checks.extend(check_os(inventory.os, date.fromisoformat(today) if today else date.today()))
     if "secret" in scanners:
         result.checks.extend(r for r in inventory.findings if r.rule.family == "secret")
     return result

@@ -13,23 +13,16 @@ import click
 
 from seawall.cli.options import collect, global_options
 from seawall.cli.output import write_output
+from seawall.report.scan_formats import SCAN_RENDERERS
 
 log = logging.getLogger("seawall")
-SCAN_FORMATS = {
-    "table": "seawall.report.scan_table",
-    "json": "seawall.report.scan_json",
-    "sarif": "seawall.report.scan_sarif",
-    "cyclonedx": "seawall.report.scan_cyclonedx",
-    "html": "seawall.report.scan_html",
-    "junit": "seawall.report.scan_junit",
-}
 
 
 @click.command()
 @click.argument("target", required=False)
 @click.option("--scanners", default="vuln", show_default=True, help="Comma-separated: vuln, config, secret.")
 @click.option(
-    "--format", "-f", "fmt", type=click.Choice(list(SCAN_FORMATS)), default="table", show_default=True
+    "--format", "-f", "fmt", type=click.Choice(list(SCAN_RENDERERS)), default="table", show_default=True
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
 @click.option("--severity", "-s", help="Severities to show and count, e.g. HIGH,CRITICAL (default: all).")
@@ -140,7 +133,7 @@ def scan(
         suppressed_count=suppressed,
     )
     render_options = ScanRenderOptions(show_suppressed=show_suppressed, severities=gate.severities)
-    module = importlib.import_module(SCAN_FORMATS[fmt])
+    module = importlib.import_module(SCAN_RENDERERS[fmt])
     write_output(module.render_scan(view, render_options), output)
     if exit_code and gate.fails(shown, checks):
         ctx.exit(exit_code)

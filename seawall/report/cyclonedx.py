@@ -138,6 +138,12 @@ def _image_component(image: ImageInfo) -> dict[str, Any]:
 
 def bom(inventory: Inventory, options: RenderOptions) -> dict[str, Any]:
     """The CycloneDX document as a JSON-ready dict, serial number included."""
+    return bom_with_refs(inventory, options)[0]
+
+
+def bom_with_refs(inventory: Inventory, options: RenderOptions) -> tuple[dict[str, Any], dict[Package, str]]:
+    """The document (as :func:`bom`) and the bom-ref of each package's component, for documents that
+    refer to components (vulnerabilities). Call :func:`set_serial_number` after changing the document."""
     packages = ordered_packages(inventory)
     purls = [purl_or_none(package) for package in packages]
     refs = _bom_refs(purls)
@@ -172,8 +178,13 @@ def bom(inventory: Inventory, options: RenderOptions) -> dict[str, Any]:
         "components": components,
         "dependencies": dependencies,
     }
+    set_serial_number(document)
+    return document, dict(zip(packages, refs, strict=True))
+
+
+def set_serial_number(document: dict[str, Any]) -> None:
+    """Name the document by its content: a UUID derived from everything but the serial number."""
     document["serialNumber"] = f"urn:uuid:{uuid.uuid5(SERIAL_NAMESPACE, _canonical(document))}"
-    return document
 
 
 def _canonical(document: dict[str, Any]) -> str:

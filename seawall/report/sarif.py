@@ -56,7 +56,8 @@ def rule_help_markdown(rule: Rule) -> str:
     return "\n".join(parts)
 
 
-def _rule(rule: Rule) -> dict[str, object]:
+def rule_descriptor(rule: Rule) -> dict[str, object]:
+    """The ``reportingDescriptor`` of a check rule: its documentation as help, GitHub's severity."""
     tags = ["security", rule.family, *rule.tags]
     return {
         "id": rule.id,
@@ -76,15 +77,17 @@ def _rule(rule: Rule) -> dict[str, object]:
 
 def artifact_uri(path: str) -> str:
     """A URI reference for ``path``: relative paths stay relative (as code scanning wants)."""
-    if PureWindowsPath(path).drive:
-        return PureWindowsPath(path).as_uri()
+    windows = PureWindowsPath(path)
+    if windows.drive and windows.is_absolute():
+        return windows.as_uri()
     posix = path.replace("\\", "/")
     if posix.startswith("/"):
         return PurePosixPath(posix).as_uri()
-    return quote(posix.removeprefix("./"), safe="/")
+    return quote(posix.removeprefix("./"), safe="/", errors="replace")
 
 
-def _result(result: CheckResult, index: int) -> dict[str, object]:
+def check_result(result: CheckResult, index: int) -> dict[str, object]:
+    """The SARIF ``result`` of one check result; ``index`` is its rule's position in the driver."""
     level = result.effective_severity
     physical: dict[str, object] = {"artifactLocation": {"uri": artifact_uri(result.location.file)}}
     if result.location.line > 0:
@@ -114,6 +117,24 @@ def _result(result: CheckResult, index: int) -> dict[str, object]:
     return document
 
 
+def sarif_log(
+    options: RenderOptions, rules: list[dict[str, object]], results: list[dict[str, object]], **run: object
+) -> str:
+    """A SARIF 2.1.0 log of one run of this tool; ``run`` adds members to the run object."""
+    driver = {
+        "name": options.tool_name,
+        "version": options.tool_version,
+        "semanticVersion": options.tool_version,
+        "rules": rules,
+    }
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, **run, "results": results, "columnKind": "unicodeCodePoints"}],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
 def render_checks(
     results: Sequence[CheckResult], options: RenderOptions, show_suppressed: bool = False
 ) -> str:
@@ -123,21 +144,8 @@ def render_checks(
         rules.setdefault(result.rule.id, result.rule)
     order = sorted(rules)
     index = {rule_id: position for position, rule_id in enumerate(order)}
-    driver = {
-        "name": options.tool_name,
-        "version": options.tool_version,
-        "semanticVersion": options.tool_version,
-        "rules": [_rule(rules[rule_id]) for rule_id in order],
-    }
-    log = {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": driver},
-                "results": [_result(result, index[result.rule.id]) for result in ordered(results)],
-                "columnKind": "unicodeCodePoints",
-            }
-        ],
-    }
-    return json.dumps(log, indent=2) + "\n"
+    return sarif_log(
+        options,
+        [rule_descriptor(rules[rule_id]) for rule_id in order],
+        [check_result(result, index[result.rule.id]) for result in ordered(results)],
+    )

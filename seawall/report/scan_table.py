@@ -13,6 +13,8 @@ from seawall.scan import ScanResult
 
 SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.UNKNOWN]
 MAX_INSTRUCTION = 60
+# "/bin/sh -c #(nop) COPY ..." (a metadata step) and "RUN /bin/sh -c apt-get ..." (BuildKit) alike
+_SHELL_PREFIX = re.compile(r"^(?:RUN )?/bin/sh -c (#\(nop\) )?")
 _CONTENT_HASH = re.compile(r"\b(?:dir|file|multi):[0-9a-f]{16,} (?:in )?")  # buildah/docker content hashes
 
 
@@ -28,7 +30,8 @@ def introduced_by(package: Package, image: ImageInfo) -> str:
 
 
 def _instruction(created_by: str) -> str:
-    text = created_by.replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ").strip()
+    text = _SHELL_PREFIX.sub(lambda m: "" if m.group(1) else "RUN ", created_by.strip())
+    text = text.removesuffix("# buildkit").strip()
     text = _CONTENT_HASH.sub("", " ".join(text.split()))
     return text if len(text) <= MAX_INSTRUCTION else text[: MAX_INSTRUCTION - 1] + "…"
 
@@ -137,11 +140,11 @@ def render_scan(result: ScanResult, options: ScanRenderOptions) -> str:
             advice = upgrade_advice(shown)
             if advice:
                 out += ["", "Upgrade advice:"] + [clean("  " + line) for line in advice]
-    if {"config", "secret"} & set(result.scanners):
+    if {"config", "secret"} & set(result.scanners) or checks:
         counts = Counter(c.effective_severity for c in checks if not c.suppressed)
         out += [
             "",
-            f"Checks ({', '.join(s for s in result.scanners if s != 'vuln')}): "
+            f"Checks ({', '.join(s for s in result.scanners if s != 'vuln') or 'OS end of life'}): "
             f"{sum(counts.values())} ({summary(counts)})",
         ]
         if checks:

@@ -104,3 +104,14 @@ def test_corrupt_database_is_a_clean_error(tmp_path: Path) -> None:
     broken.write_bytes(b"SQLite format 3\0" + b"\xff" * 4000)
     result = seawall("scan", IMAGE, "--db", str(broken), "--no-cache")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_end_of_life_release_is_a_finding_of_the_vuln_scan(db: Path, tmp_path: Path) -> None:
+    """Alpine 3.11 reached its end of life on 2021-11-01 (alpinelinux.org releases page)."""
+    out = tmp_path / "scan.json"
+    sample = REPO / "samples" / "alpine-311.docker.tar.gz"
+    result = seawall("scan", str(sample), "--db", str(db), "--no-cache", "-f", "json", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    checks = json.loads(out.read_text())["checks"]
+    assert [c["rule_id"] for c in checks] == ["SW-IMG-008"]
+    assert "2021-11-01" in checks[0]["message"]
