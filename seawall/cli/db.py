@@ -7,16 +7,20 @@ import enum
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from seawall.cli.options import collect, global_options
 from seawall.cli.output import write_output
 from seawall.errors import UsageError
+
+if TYPE_CHECKING:
+    from seawall.vulndb.build import BuildResult
+    from seawall.vulndb.update import DbSettings
 
 log = logging.getLogger("seawall")
 DEFAULT_MAX_AGE = "7d"
@@ -28,22 +32,44 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 86400}
 @global_options
 @click.pass_context
 def db(ctx: click.Context, /, **kwargs: Any) -> None:
-    """Build, inspect and search the vulnerability database.
+    """Build, update, move, inspect and search the vulnerability database.
 
     \b
-    The database is --db, else $SEAWALL_DB, else $XDG_DATA_HOME/seawall/vuln.db.
+    The database is --db, else $SEAWALL_DB, else $XDG_DATA_HOME/seawall/vuln.db; when there
+    is none yet, the offline database shipped with Seawall is installed there on first use.
+    Settings (sources, mirrors, max_age): $SEAWALL_DB_CONFIG, else ~/.config/seawall/db.yaml.
     \b
     Example:
       seawall db build --from pypa-advisory-database.tar.gz --from cisa-kev.tar.gz
       seawall db search CVE-2019-1020019
+      seawall db pull oci://registry.example.com/security/seawall-db:1
     """
     collect(ctx, kwargs)
 
 
-def _db_path(ctx: click.Context, kwargs: dict[str, Any]) -> Path:
+def _db_path(ctx: click.Context, kwargs: dict[str, Any], install_default: bool = True) -> Path:
     from seawall.vulndb import resolve_db_path
 
-    return resolve_db_path(collect(ctx, kwargs).db)
+    return resolve_db_path(collect(ctx, kwargs).db, install_default)
+
+
+def _say(ctx: click.Context) -> Callable[[str], None]:
+    """Progress on stderr, unless --quiet."""
+    options = ctx.meta.get("seawall.options")
+    quiet = bool(getattr(options, "quiet", False))
+
+    def say(text: str) -> None:
+        if not quiet:
+            click.echo(text, err=True)
+
+    return say
+
+
+def _size(count: int) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= size:
+            return f"{count / size:.1f} {unit}"
+    return f"{count} bytes"
 
 
 # --- build ------------------------------------------------------------------------------------------
@@ -68,16 +94,14 @@ def build(ctx: click.Context, /, sources: tuple[str, ...], **kwargs: Any) -> Non
       seawall db build --from golang-vulndb.tar.gz --from pypa-advisory-database.tar.gz \\
                        --from almalinux-osv.tar.gz --from cisa-kev.tar.gz
     """
-    options = collect(ctx, kwargs)
-    from seawall.vulndb import resolve_db_path
+    path = _db_path(ctx, kwargs, install_default=False)
     from seawall.vulndb.build import build_database, parse_source
 
-    result = build_database(resolve_db_path(options.db), [parse_source(source) for source in sources])
+    result = build_database(path, [parse_source(source) for source in sources])
+    _report_build(result, _say(ctx))
 
-    def say(text: str) -> None:
-        if not options.quiet:
-            click.echo(text, err=True)
 
+def _report_build(result: BuildResult, say: Callable[[str], None]) -> None:
     for outcome in result.outcomes:
         if outcome.reused or outcome.report is None:
             say(f"{outcome.name}: unchanged")
@@ -131,7 +155,11 @@ def _human_age(seconds: float) -> str:
 
 @db.command()
 @click.option(
-    "--max-age", default=DEFAULT_MAX_AGE, show_default=True, help="Warn when the database is older."
+    "--max-age",
+    envvar="SEAWALL_DB_MAX_AGE",
+    default=None,
+    help=f"Warn when the database is older [env SEAWALL_DB_MAX_AGE; else max_age in the settings; "
+    f"else {DEFAULT_MAX_AGE}].",
 )
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -141,13 +169,15 @@ def _human_age(seconds: float) -> str:
 )
 @global_options
 @click.pass_context
-def status(ctx: click.Context, /, max_age: str, fmt: str, no_verify: bool, **kwargs: Any) -> None:
+def status(ctx: click.Context, /, max_age: str | None, fmt: str, no_verify: bool, **kwargs: Any) -> None:
     """Show the database's age, sources and counts, after checking its integrity.
 
     \b
     Example:
       seawall db status --max-age 24h
     """
+    if not max_age:
+        max_age = _settings(None).max_age or DEFAULT_MAX_AGE
     limit = parse_age(max_age)
     path = _db_path(ctx, kwargs)
     from seawall.vulndb.errors import DatabaseError
@@ -343,3 +373,202 @@ def _advisory_text(advisories: list[Any], enrichments: list[Any]) -> str:
             )
         out.append("")
     return "\n".join(out)
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+def _settings(path: Path | None) -> DbSettings:
+    from seawall.vulndb.update import load_settings
+
+    return load_settings(path)
+
+
+_CONFIG_OPTION = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Database settings file [env SEAWALL_DB_CONFIG; default ~/.config/seawall/db.yaml].",
+)
+
+
+# --- update -----------------------------------------------------------------------------------------
+
+
+@db.command()
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME=URL",
+    help="A source to fetch (repeatable; replaces the configured list). NAME=FORMAT:URL forces a format; "
+    "URL may be a local path.",
+)
+@_CONFIG_OPTION
+@global_options
+@click.pass_context
+def update(ctx: click.Context, /, sources: tuple[str, ...], config_file: Path | None, **kwargs: Any) -> None:
+    """Fetch the upstream sources over HTTPS and rebuild the database from them.
+
+    \b
+    Downloads are cached under --cache-dir (db-sources/NAME/), revalidated with ETag and
+    If-Modified-Since, and resumed when a connection drops; proxy variables are honoured.
+    Only sources whose download changed are imported again. Without --source, the sources
+    are those of the settings file, else OSV's per-ecosystem dumps, CISA KEV and EPSS.
+    \b
+    Example:
+      seawall db update
+      seawall db update --source osv-pypi=https://mirror.example.com/osv/PyPI/all.zip \\
+                        --source kev=https://mirror.example.com/kev.json
+    """
+    path = _db_path(ctx, kwargs, install_default=False)
+    options = collect(ctx, {})
+    from seawall.inventory.cache import default_cache_dir
+    from seawall.vulndb.update import configured_sources, parse_source_option, update_database
+
+    settings = _settings(config_file)
+    chosen = configured_sources([parse_source_option(s) for s in sources], settings)
+    say = _say(ctx)
+    result = update_database(path, chosen, options.cache_dir or default_cache_dir())
+    for fetched in result.fetched:
+        if fetched.outcome == "local":
+            say(f"{fetched.source.name}: {fetched.path} (local)")
+        elif fetched.outcome == "not-modified":
+            say(f"{fetched.source.name}: not modified upstream")
+        else:
+            say(f"{fetched.source.name}: {fetched.outcome}, {_size(fetched.received)}")
+    if result.build is not None:
+        _report_build(result.build, say)
+
+
+# --- export / import --------------------------------------------------------------------------------
+
+
+_LEVEL_OPTION = click.option(
+    "--level",
+    type=click.IntRange(1, 22),
+    default=None,
+    help="zstd compression level (default 10; 19 is ~15% smaller and ~10x slower).",
+)
+
+
+@db.command(name="export")
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
+@_LEVEL_OPTION
+@global_options
+@click.pass_context
+def export_command(ctx: click.Context, /, output: Path, level: int | None, **kwargs: Any) -> None:
+    """Write the database to one compressed, checksummed bundle file (for an air-gapped machine).
+
+    \b
+    The database is verified first; the file is written atomically.
+    \b
+    Example:
+      seawall db export seawall-db.bundle      # then, on the other side: seawall db import seawall-db.bundle
+    """
+    path = _db_path(ctx, kwargs)
+    from seawall.vulndb.bundle import DEFAULT_LEVEL, export_bundle
+
+    manifest = export_bundle(path, output, level or DEFAULT_LEVEL)
+    _say(ctx)(
+        f"{output}: {_size(manifest.payload.size)} (database {_size(manifest.payload.database_size)}), "
+        f"{manifest.content_digest}"
+    )
+
+
+@db.command(name="import")
+@click.argument("bundle", type=click.Path(path_type=Path, dir_okay=False))
+@global_options
+@click.pass_context
+def import_command(ctx: click.Context, /, bundle: Path, **kwargs: Any) -> None:
+    """Replace the database with the one in a bundle made by db export.
+
+    \b
+    The bundle's checksum, schema version and content digest are all checked before the
+    database in use is replaced (atomically); a truncated or corrupt bundle changes nothing.
+    \b
+    Example:
+      seawall db import /media/usb/seawall-db.bundle
+    """
+    path = _db_path(ctx, kwargs, install_default=False)
+    from seawall.vulndb.bundle import import_bundle
+
+    manifest = import_bundle(bundle, path)
+    _say(ctx)(f"{path}: imported {manifest.content_digest} (built {manifest.built_at or '?'})")
+
+
+# --- push / pull ------------------------------------------------------------------------------------
+
+
+@db.command()
+@click.argument("reference", metavar="oci://REGISTRY/REPO:TAG")
+@_LEVEL_OPTION
+@global_options
+@click.pass_context
+def push(ctx: click.Context, /, reference: str, level: int | None, **kwargs: Any) -> None:
+    """Push the database to a registry as an OCI artifact (any OCI registry serves as a mirror).
+
+    \b
+    Example:
+      seawall db push oci://registry.example.com/security/seawall-db:1
+    """
+    path = _db_path(ctx, kwargs)
+    from seawall.vulndb.bundle import DEFAULT_LEVEL
+    from seawall.vulndb.oci import push_database
+
+    result = push_database(path, reference, level=level or DEFAULT_LEVEL)
+    _say(ctx)(
+        f"{result.reference}@{result.manifest_digest}: {_size(result.layer_size)}, {result.content_digest}"
+    )
+
+
+@db.command()
+@click.argument("reference", metavar="[oci://REGISTRY/REPO:TAG]", required=False)
+@click.option(
+    "--mirror",
+    "mirrors",
+    multiple=True,
+    metavar="LOCATION",
+    help="Another place to pull from when the one before fails (repeatable, tried in order): "
+    "oci://REGISTRY/REPO:TAG, or REGISTRY[:PORT] for the same repository and tag there. "
+    "Default: the settings file's mirrors.",
+)
+@click.option("--force", is_flag=True, help="Download even when the local database is the same.")
+@_CONFIG_OPTION
+@global_options
+@click.pass_context
+def pull(
+    ctx: click.Context,
+    /,
+    reference: str | None,
+    mirrors: tuple[str, ...],
+    force: bool,
+    config_file: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Fetch the database from a registry, falling back to mirrors (on 429, 5xx, network errors...).
+
+    \b
+    Nothing is downloaded when the local database already has the content digest that the
+    artifact's manifest announces. A download replaces the database only after its digests
+    and integrity are checked.
+    \b
+    Example:
+      seawall db pull oci://registry.example.com/security/seawall-db:1 --mirror mirror.example.com:5000
+    """
+    path = _db_path(ctx, kwargs, install_default=False)
+    from seawall.vulndb.oci import mirror_location, parse_location, pull_database
+
+    primary = parse_location(reference) if reference else None
+    extra = list(mirrors) or list(_settings(config_file).mirrors)
+    locations = ([primary] if primary else []) + [mirror_location(m, primary) for m in extra]
+    result = pull_database(path, locations, force=force)
+    artifact = result.artifact
+    if result.changed:
+        _say(ctx)(
+            f"{path}: {artifact.content_digest} from {result.location} ({_size(artifact.layer_size)}, "
+            f"built {artifact.built_at or '?'})"
+        )
+    else:
+        _say(ctx)(f"{path}: up to date with {result.location} ({artifact.content_digest})")

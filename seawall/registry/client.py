@@ -204,13 +204,15 @@ class RegistryClient:
         self, repository: str, digest: str, limit: int = MAX_MANIFEST, size: int | None = None
     ) -> bytes:
         """A small blob (a config), read whole and verified."""
+        parts: list[bytes] = []
+        total = 0
         with self.open_blob(repository, digest, size) as reader:
-            data = reader.read(limit + 1)
-            if len(data) > limit:
-                raise RegistryError(f"{self._where(repository, digest)}: larger than {limit} bytes")
-            if reader.read(1):
-                raise RegistryError(f"{self._where(repository, digest)}: larger than {limit} bytes")
-        return data
+            while chunk := reader.read(limit + 1 - total):  # a read may return less than asked
+                parts.append(chunk)
+                total += len(chunk)
+                if total > limit:
+                    raise RegistryError(f"{self._where(repository, digest)}: larger than {limit} bytes")
+        return b"".join(parts)
 
     def blob_exists(self, repository: str, digest: str) -> bool:
         return blob_exists(self.session, repository, digest)

@@ -1,6 +1,8 @@
 """The vulnerability database: feed importers (``feeds/``) -> one SQLite file (``store``), built by ``build``.
 
-Where the database is: :func:`resolve_db_path` is the one place that decides it.
+Where the database is: :func:`resolve_db_path` is the one place that decides it. When there is no
+database there yet, the offline bundle shipped with Seawall (``seawall/data/vulndb.bundle``, see
+``tools/build_bundle.py``) is installed there on first use, so that a fresh machine scans offline.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from pathlib import Path
 
 DB_ENV = "SEAWALL_DB"
 DB_FILE_NAME = "vuln.db"
+BUNDLE_ENV = "SEAWALL_DEFAULT_BUNDLE"  # another bundle to install on first use; "off" installs none
+SHIPPED_BUNDLE = Path(__file__).resolve().parent.parent / "data" / "vulndb.bundle"
 
 
 def default_db_path() -> Path:
@@ -19,9 +23,29 @@ def default_db_path() -> Path:
     return root / "seawall" / DB_FILE_NAME
 
 
-def resolve_db_path(option: Path | None = None) -> Path:
-    """The database to use: the ``--db`` option, else ``$SEAWALL_DB``, else :func:`default_db_path`."""
+def shipped_bundle() -> Path | None:
+    """The bundle installed on first use: ``$SEAWALL_DEFAULT_BUNDLE``, else the one shipped, if any."""
+    value = os.environ.get(BUNDLE_ENV)
+    if value is not None:
+        return None if value.strip().lower() in ("", "off", "none", "0") else Path(value)
+    return SHIPPED_BUNDLE if SHIPPED_BUNDLE.is_file() else None
+
+
+def resolve_db_path(option: Path | None = None, install_default: bool = True) -> Path:
+    """The database to use: the ``--db`` option, else ``$SEAWALL_DB``, else :func:`default_db_path`.
+
+    With ``install_default``, a missing database is replaced by the shipped bundle's (saying so on
+    stderr); commands that write the database themselves (build, import, pull, update) pass False.
+    """
     if option is not None and str(option):
-        return option
-    env = os.environ.get(DB_ENV, "")
-    return Path(env) if env else default_db_path()
+        path = option
+    else:
+        env = os.environ.get(DB_ENV, "")
+        path = Path(env) if env else default_db_path()
+    if install_default and not path.exists():
+        bundle = shipped_bundle()
+        if bundle is not None:
+            from seawall.vulndb.bundle import install_default as install
+
+            install(bundle, path)
+    return path

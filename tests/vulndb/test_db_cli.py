@@ -116,7 +116,7 @@ def test_search_json_by_id(db: Path) -> None:
 
 
 def test_default_location_is_under_xdg_data_home(tmp_path: Path) -> None:
-    result = run("db", "status", env={"XDG_DATA_HOME": str(tmp_path)})
+    result = run("db", "status", env={"XDG_DATA_HOME": str(tmp_path), "SEAWALL_DEFAULT_BUNDLE": "off"})
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"seawall: error: no vulnerability database at {tmp_path}/seawall/vuln.db "
