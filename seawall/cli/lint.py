@@ -216,13 +216,18 @@ def _write_in_place(path: Path, text: str) -> None:
         raise
 
 
-def _fix(path: Path, text: str, config: LintConfig, write: bool) -> tuple[str, str]:
-    """(unified diff, fixed text) for one Dockerfile."""
-    from seawall.checks.dockerfile.fix import fix
+def _fix(path: Path, text: str, config: LintConfig, write: bool, workload: bool = False) -> tuple[str, str]:
+    """(unified diff, fixed text) for one Dockerfile, or one workload file (a hardened copy)."""
+    if workload:
+        module = workload_module()
+        assert module is not None
+        fixed = module.fix_workload(str(path), text)
+    else:
+        from seawall.checks.dockerfile.fix import fix
 
-    fixed, fixes = fix(text, str(path), config, resolve_digest=None)
-    for item in fixes:
-        log.info("%s:%d: %s (%s)", path, item.line, item.description, item.rule_id)
+        fixed, fixes = fix(text, str(path), config, resolve_digest=None)
+        for item in fixes:
+            log.info("%s:%d: %s (%s)", path, item.line, item.description, item.rule_id)
     if fixed == text:
         return "", text
     diff = "".join(
@@ -238,8 +243,25 @@ def _fix(path: Path, text: str, config: LintConfig, write: bool) -> tuple[str, s
     return diff, fixed
 
 
+def _levels_table(levels: list[Any]) -> str:
+    """Each Kubernetes workload with the Pod Security Standards level it satisfies."""
+    lines = ["", "Pod Security Standards (the highest level each workload satisfies):"]
+    for item in levels:
+        blocked = item.failed_restricted if item.level.label == "baseline" else item.failed_baseline
+        why = f" (fails: {', '.join(blocked[:4])}{' ...' if len(blocked) > 4 else ''})" if blocked else ""
+        lines.append(f"  {item.file}:{item.line}  {item.object_name}  {item.level.label}{why}")
+    return "\n".join(lines) + "\n"
+
+
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--docker-run",
+    "docker_runs",
+    multiple=True,
+    metavar="COMMAND",
+    help="Check a docker/podman run command line (repeatable).",
+)
 @click.option(
     "--format",
     "-f",
@@ -275,6 +297,7 @@ def lint(
     ctx: click.Context,
     /,
     files: tuple[Path, ...],
+    docker_runs: tuple[str, ...],
     fmt: str,
     output: Path | None,
     severity: str | None,
@@ -295,10 +318,14 @@ def lint(
       seawall lint Dockerfile
       seawall lint . --format sarif -o seawall-lint.sarif --severity MEDIUM,HIGH,CRITICAL
       seawall lint Dockerfile --fix --diff
+      seawall lint k8s/ compose.yaml --fix          # hardened copies (PSS restricted), comments kept
+      seawall lint --docker-run 'docker run --privileged -v /var/run/docker.sock:/var/run/docker.sock app'
     """
     collect(ctx, kwargs)
     if diff_only and not apply_fix:
         raise UsageError("--diff needs --fix")
+    if not files and not docker_runs:
+        raise UsageError("give FILE... or --docker-run COMMAND")
     chosen = parse_severities(severity)
     config = load_lint_config(config_path)
     from seawall.checks.dockerfile.config import apply_config
@@ -306,12 +333,19 @@ def lint(
     results: list[CheckResult] = []
     diffs: list[str] = []
     skipped = 0
+    levels: list[Any] = []
     for path, text, linter, named in targets(files, linters()):
         try:
-            if apply_fix and linter.name == "dockerfile":
-                diff, text = _fix(path, text, config, write=not diff_only)
+            if apply_fix:
+                diff, text = _fix(path, text, config, write=not diff_only, workload=linter.name == "workload")
                 diffs.append(diff)
-            found = linter.lint(str(path), text, config)
+            if linter.name == "workload":
+                module = workload_module()
+                assert module is not None
+                report = module.analyze_workload(str(path), text)
+                found, levels = list(report.results), levels + list(report.levels)
+            else:
+                found = linter.lint(str(path), text, config)
         except SeawallError as error:
             if named:
                 raise UsageError(f"{path}: {error}") from None
@@ -319,6 +353,12 @@ def lint(
             skipped += 1
             continue
         results.extend(found if linter.name == "dockerfile" else apply_config(found, config))
+    if docker_runs:
+        module = workload_module()
+        if module is None:
+            raise UsageError("--docker-run needs the workload checks")
+        for command in docker_runs:
+            results.extend(apply_config(module.lint_docker_run(command), config))
     if skipped:
         log.warning("%d file%s could not be linted", skipped, "" if skipped == 1 else "s")
     shown = [result for result in results if result.effective_severity in chosen]
@@ -330,7 +370,10 @@ def lint(
         if remaining:
             log.warning("%d result%s remain after the fixes", remaining, "" if remaining == 1 else "s")
     else:
-        module = importlib.import_module(FORMATS[fmt])
-        write_output(module.render_checks(shown, RenderOptions(), show_suppressed), output)
+        renderer = importlib.import_module(FORMATS[fmt])
+        text_out = renderer.render_checks(shown, RenderOptions(), show_suppressed)
+        if fmt == "table" and levels:
+            text_out += _levels_table(levels)
+        write_output(text_out, output)
     if any(not result.suppressed for result in shown) and exit_code:
         ctx.exit(exit_code)
