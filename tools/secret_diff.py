@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from seawall.secrets import RULES_BY_ID, scan  # noqa: E402
+from seawall.secrets.rules import RULES_BY_ID  # noqa: E402
+from seawall.secrets.scanner import scan  # noqa: E402
 from tests.secrets.keys import generate_keys  # noqa: E402
 
 CORPUS = REPO / "tests/secrets/corpus"

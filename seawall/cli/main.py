@@ -8,17 +8,36 @@ from typing import Any
 import click
 
 from seawall import __version__
-from seawall.cli.db import db
-from seawall.cli.lint import lint
 from seawall.cli.options import GlobalOptions, collect, global_options
-from seawall.cli.sbom import sbom
-from seawall.cli.scan import scan
 from seawall.errors import SeawallError
 
 INTERNAL_ERROR = 3
+# command name -> "module:attribute"; a command's module is imported only when it runs (start-up time)
+COMMANDS = {
+    "sbom": "seawall.cli.sbom:sbom",
+    "scan": "seawall.cli.scan:scan",
+    "lint": "seawall.cli.lint:lint",
+    "db": "seawall.cli.db:db",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module_name, _, attribute = COMMANDS[cmd_name].partition(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="seawall")
 @global_options
 @click.pass_context
@@ -31,12 +50,6 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
     """
     ctx.obj = GlobalOptions()
     collect(ctx, kwargs)
-
-
-cli.add_command(sbom)
-cli.add_command(scan)
-cli.add_command(lint)
-cli.add_command(db)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from seawall.secrets import scan
+from seawall.secrets.scanner import scan
 from tests.paths import SHARED
 from tests.secrets.keys import generate_keys, openssl_genrsa
 
@@ -72,7 +72,7 @@ def test_precision_and_recall(measured: tuple[set[Key], set[Key]]) -> None:
 
 
 def test_every_rule_is_exercised(measured: tuple[set[Key], set[Key]]) -> None:
-    from seawall.secrets import RULES
+    from seawall.secrets.rules import RULES
 
     expected, found = measured
     assert {rule.id for rule in RULES} <= {rule for _, rule, _ in expected & found}

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from seawall.model import Severity
-from seawall.secrets import RULES, RULES_BY_ID, catalogue, scan
+from seawall.secrets.rules import RULES, RULES_BY_ID, catalogue
+from seawall.secrets.scanner import scan
 
 
 def _b64url(data: dict[str, Any]) -> str:

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from seawall.secrets import RULES_BY_ID, SecretScanner, scan, scan_text
 from seawall.secrets.allow import MAX_FILE_SIZE
 from seawall.secrets.redact import redact
-from seawall.secrets.scanner import MAX_FINDINGS
+from seawall.secrets.rules import RULES_BY_ID
+from seawall.secrets.scanner import MAX_FINDINGS, SecretScanner, scan, scan_text
 
 GITHUB = "ghp_YUTxZYMloLvEdH4Nzc8slbi0zmnfs2Dwj5gI"
 AWS_ID = "AKIAZ7SEAWALLTEST01X"

@@ -20,7 +20,6 @@ from typing import ClassVar
 from seawall.inventory.analyzer import Analyzer, FileInfo, register
 from seawall.model import Facts
 from seawall.secrets.allow import MAX_FILE_SIZE, allowed_path, in_library_tree
-from seawall.secrets.scanner import scan
 
 # Files that are credentials by name, wherever they are.
 CREDENTIAL_BASENAMES = frozenset(
@@ -119,6 +118,8 @@ class SecretsAnalyzer(Analyzer):
         return not allowed_path(path)
 
     def analyze(self, path: str, content: bytes) -> Facts:
+        from seawall.secrets.scanner import scan  # the rules compile on first use, not at start-up
+
         result = scan(path, content)
         return Facts(
             findings=tuple(finding.to_check_result() for finding in result.findings),
