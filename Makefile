@@ -45,6 +45,7 @@ bench: test-deps
 	$(BIN)/python tools/bench_lint.py
 	$(BIN)/python tools/bench_workload.py
 	$(BIN)/python tools/bench_db.py
+	$(BIN)/python tools/bench_match.py
 
 docs: test-deps
 	$(BIN)/python tools/gen_rule_docs.py

@@ -12,7 +12,7 @@ from seawall.match.severity import best_cvss, choose_severity
 from seawall.match.targets import RHEL_MAPPING_TARGET, Target, strip_vendor_suffix, targets_for
 from seawall.model import Inventory, Package, Severity
 from seawall.versions import InvalidVersion, VersionScheme, scheme
-from seawall.vulndb.model import AffectedMatch, AffectedPackage, Range, Status
+from seawall.vulndb.model import Advisory, AffectedMatch, AffectedPackage, Enrichment, Range, Status
 from seawall.vulndb.store import VulnStore
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ class Matcher:
         self.store = store
         self.include_informational = include_informational
         self._namespaces = set(store.namespaces())
+        self._advisories: dict[int, tuple[Advisory, Enrichment]] = {}
 
     def _lookups(self, package: Package, inventory: Inventory) -> list[Target]:
         targets = targets_for(package, inventory.os)
@@ -105,26 +106,32 @@ class Matcher:
                 report.packages_checked += 1
             wanted.extend((package, target) for target in lookups)
         found = self.store.lookup_many((t.namespace, t.name) for _, t in wanted)
-        seen: set[tuple[str, str, str]] = set()
+        affected: list[tuple[Package, Target, AffectedMatch, str]] = []
         for package, target in wanted:
             matches = found.get((target.namespace, target.name), [])
             if matches:
                 report.namespaces.add(target.namespace)
             for candidate in matches:
-                finding = self._judge(package, target, candidate, report)
-                if finding is None:
-                    continue
-                key = (finding.advisory_id, package.name, package.version)
-                if key in seen:
-                    continue
-                seen.add(key)
-                report.findings.append(finding)
-        report.findings.sort(key=lambda f: (-f.severity, f.package.name, f.advisory_id))
+                described = self._affected(package, target, candidate, report)
+                if described is not None:
+                    affected.append((package, target, candidate, described))
+        self._advisories.update(
+            self.store.advisories_at(c.row for _, _, c, _ in affected if c.row not in self._advisories)
+        )
+        seen: set[tuple[str, str, str]] = set()
+        for package, target, candidate, described in affected:
+            key = (candidate.advisory_id, package.name, package.version)
+            if key in seen:
+                continue
+            seen.add(key)
+            report.findings.append(self._finding(package, target, candidate, described))
+        report.findings.sort(key=lambda f: (-int(f.severity), f.package.name, f.advisory_id))
         return report
 
-    def _judge(
+    def _affected(
         self, package: Package, target: Target, candidate: AffectedMatch, report: MatchReport
-    ) -> VulnFinding | None:
+    ) -> str | None:
+        """The range that makes this package affected, or None when it is not (or cannot be judged)."""
         if candidate.status in NOT_REPORTED:
             return None
         entry = candidate.package
@@ -140,8 +147,13 @@ class Matcher:
             return None
         if not affected:
             return None
-        advisory = self.store.advisory(candidate.row)
-        enrichment = self.store.enrichment_for(candidate.row)
+        return described
+
+    def _finding(
+        self, package: Package, target: Target, candidate: AffectedMatch, described: str
+    ) -> VulnFinding:
+        entry = candidate.package
+        advisory, enrichment = self._advisories[candidate.row]
         fixes = _later_fixes(entry, target)
         status = Status.FIXED.value if fixes else candidate.status.value
         rating, severity_source = choose_severity(entry, advisory, enrichment, target.namespace)

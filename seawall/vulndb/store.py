@@ -320,14 +320,17 @@ class VulnStore:
         with _guard(self.path):
             return codec.affected_from(namespace, name, status, data)
 
-    def advisory(self, row: int) -> Advisory:
-        """The whole advisory stored at ``row`` (an AffectedMatch's ``row``)."""
+    def advisory(self, row: int, with_affected: bool = True) -> Advisory:
+        """The advisory stored at ``row`` (an AffectedMatch's ``row``); without its affected entries
+        when ``with_affected`` is false (matching needs only the text, references and ratings)."""
         with _guard(self.path):
             found = self._conn.execute(
                 "SELECT id, source, data FROM advisories WHERE rowid = ?", (row,)
             ).fetchone()
             if found is None:
                 raise DatabaseError(f"{self.path}: no advisory at row {row}")
+            if not with_affected:
+                return codec.advisory_from(found[0], found[1], found[2], ())
             query = "SELECT namespace, name, status, data FROM affected WHERE advisory = ? ORDER BY ord"
             affected = tuple(codec.affected_from(*r) for r in self._conn.execute(query, (row,)))
             return codec.advisory_from(found[0], found[1], found[2], affected)
@@ -375,6 +378,43 @@ class VulnStore:
 
     def enrichment_for(self, row: int, related: bool = False) -> Enrichment:
         return self.enrichment(self.cves(row, related))
+
+    def advisories_at(self, rows: Iterable[int]) -> dict[int, tuple[Advisory, Enrichment]]:
+        """Many advisories (without affected entries) and their enrichment, in a few batched queries:
+        what matching needs for its findings."""
+        wanted = sorted(set(rows))
+        texts: dict[int, Advisory] = {}
+        cves: dict[int, list[str]] = {row: [] for row in wanted}
+        with _guard(self.path):
+            for start in range(0, len(wanted), 500):  # SQLite bounds the number of parameters
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT rowid, id, source, data FROM advisories WHERE rowid IN ({marks})"
+                for row, advisory_id, source, data in self._conn.execute(query, chunk):
+                    texts[row] = codec.advisory_from(advisory_id, source, data, ())
+                query = (
+                    f"SELECT DISTINCT advisory, cve FROM cve_links WHERE advisory IN ({marks}) AND direct = 1"
+                )
+                for row, cve in self._conn.execute(query, chunk):
+                    cves[row].append(cve)
+        missing = [row for row in wanted if row not in texts]
+        if missing:
+            raise DatabaseError(f"{self.path}: no advisory at row {missing[0]}")
+        every_cve = {cve for found in cves.values() for cve in found}
+        enrichment = self.enrichment(every_cve) if every_cve else Enrichment()
+        out: dict[int, tuple[Advisory, Enrichment]] = {}
+        for row in wanted:
+            mine = set(cves[row])
+            out[row] = (
+                texts[row],
+                Enrichment(
+                    tuple(sorted(mine)),
+                    tuple(k for k in enrichment.kev if k.cve in mine),
+                    tuple(e for e in enrichment.epss if e.cve in mine),
+                    tuple(n for n in enrichment.nvd if n.cve in mine),
+                ),
+            )
+        return out
 
     # integrity
 

@@ -149,7 +149,8 @@ def detect_importer(reader: SourceReader) -> Importer:
     """The importer that recognises the first of a source's files that any importer recognises."""
     importers = all_importers()
     seen = 0
-    for feed_file in reader.files(lambda path: any(i.wants(path) for i in importers)):
+    largest = max(i.max_size for i in importers)  # a single large feed file (the Debian tracker JSON)
+    for feed_file in reader.files(lambda path: any(i.wants(path) for i in importers), max_bytes=largest):
         if feed_file.error:
             continue
         for importer in importers:
