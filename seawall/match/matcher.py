@@ -81,6 +81,22 @@ def _later_fixes(entry: AffectedPackage, target: Target) -> tuple[str, ...]:
     return tuple(sorted(later, key=functools.cmp_to_key(chosen.compare)))
 
 
+def _same_kind_of_name(properties: dict[str, str], target: Target) -> bool:
+    """A source-package lookup accepts only entries the feed marks as source packages, and the reverse."""
+    marked = properties.get("package", "")
+    if target.rule == "rpm-source-package":
+        return marked == "source"
+    return not (marked == "source" and target.rule == "rpm-package")
+
+
+def _same_module(properties: dict[str, str], package: Package) -> bool:
+    """A modular RPM (``rpm:modularitylabel`` name:stream:version:context) matches only advisories of its
+    module stream; a non-modular one only advisories without a module."""
+    label = package.property("rpm:modularitylabel") or ""
+    stream = ":".join(label.split(":")[:2]) if label else ""
+    return properties.get("rpm:module", "") == stream
+
+
 class Matcher:
     """Matches inventories against one open database."""
 
@@ -135,7 +151,10 @@ class Matcher:
         if candidate.status in NOT_REPORTED:
             return None
         entry = candidate.package
-        if not self.include_informational and dict(entry.properties).get("informational"):
+        properties = dict(entry.properties)
+        if not self.include_informational and properties.get("informational"):
+            return None
+        if not _same_kind_of_name(properties, target) or not _same_module(properties, package):
             return None
         try:
             affected, described = _affected_by(entry, target)

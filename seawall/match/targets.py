@@ -2,8 +2,10 @@
 
 Precision first (DESIGN.md, "the vendor knows best"): an OS package is looked up only in its own
 distribution and release; Debian and Ubuntu by source package (their feeds are keyed that way),
-Alpine by origin; the RHEL family by binary package name, and a RHEL rebuild without data of its
-own is mapped explicitly to AlmaLinux's, with the vendor suffix of the release ignored. Language
+Alpine by origin; the RHEL family by binary package name, or by source RPM where the feed marks
+its entries as source packages (Red Hat), modular packages only against advisories of their own module
+stream; a RHEL rebuild without data of its own is mapped explicitly to AlmaLinux's, with the vendor
+suffix of the release ignored. Language
 packages are looked up in their ecosystem only; a language file that an OS package installed is not
 looked up again. No fuzzy or CPE matching.
 """
@@ -85,6 +87,15 @@ def targets_for(package: Package, os_info: OSInfo | None) -> list[Target]:
         release = major(os_info.version)
         own = Target(f"{family}:{release}", package.name, package.version, "rpm-package")
         found = [own]
+        # Red Hat's feeds key errata by source RPM (entries marked ("package", "source")): compare the
+        # source RPM's own version, which a subpackage with a version of its own does not share
+        source = Target(
+            f"{family}:{release}",
+            package.source_name or package.name,
+            package.source_version or package.version,
+            "rpm-source-package",
+        )
+        found.append(source)
         if family != RHEL_MAPPING_TARGET:
             found.append(
                 Target(

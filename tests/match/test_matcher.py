@@ -118,3 +118,43 @@ def test_release_mismatch_is_not_matched(store: VulnStore) -> None:
     alma8 = OSInfo("almalinux", "8.7")
     old = Package("rpm", "openssl-libs", "1:3.0.1-40.el9_0", arch="x86_64")
     assert Matcher(store).match(inventory(old, os_info=alma8)).findings == []
+
+
+@pytest.fixture(scope="module")
+def rhel_store(tmp_path_factory: pytest.TempPathFactory) -> VulnStore:
+    """Red Hat's RHSA-2023:3821 (ruby:2.7 module) as the vunnel sample holds it."""
+    root = tmp_path_factory.mktemp("rhel")
+    _extract(
+        VULNDATA / "vunnel-test-fixtures.tar.gz", lambda n: n.endswith("rhsa-2023_3821.json"), root / "csaf"
+    )
+    db = root / "vuln.db"
+    build_database(db, [parse_source(str(root / "csaf"))])
+    return VulnStore.open(db)
+
+
+def _ruby(version: str, label: str | None) -> Package:
+    props = (("rpm:modularitylabel", label),) if label else ()
+    return Package(
+        "rpm",
+        "ruby-libs",
+        version,
+        arch="x86_64",
+        source_name="ruby",
+        source_version=version,
+        properties=props,
+    )
+
+
+def test_rhel_source_rpm_and_module_stream(rhel_store: VulnStore) -> None:
+    """RHSA-2023:3821: source rpm ruby, fixed 2.7.8-139.module+el8.8.0+18745+f1bef313, module ruby:2.7.
+    A ruby-libs binary from an older ruby:2.7 build is affected (matched through its source RPM); the same
+    version from another stream, or without a module, is not matched by this module advisory."""
+    rhel = OSInfo("rhel", "8.8")
+    old = "2.7.6-138.module+el8.7.0+15051+d5b6d4b2"
+    report = Matcher(rhel_store).match(inventory(_ruby(old, "ruby:2.7:8070020220915:63b34585"), os_info=rhel))
+    (finding,) = [f for f in report.findings if f.advisory_id == "RHSA-2023:3821"]
+    assert finding.rule == "rpm-source-package"
+    assert finding.fixed_versions == ("2.7.8-139.module+el8.8.0+18745+f1bef313",)
+    other = Matcher(rhel_store).match(inventory(_ruby(old, "ruby:3.0:8070020220915:63b34585"), os_info=rhel))
+    plain = Matcher(rhel_store).match(inventory(_ruby(old, None), os_info=rhel))
+    assert other.findings == [] and plain.findings == []
