@@ -18,6 +18,7 @@ COMMANDS = {
     "scan": "seawall.cli.scan:scan",
     "lint": "seawall.cli.lint:lint",
     "db": "seawall.cli.db:db",
+    "registry": "seawall.cli.registry:registry",
 }
 
 
