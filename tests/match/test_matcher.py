@@ -158,3 +158,42 @@ def test_rhel_source_rpm_and_module_stream(rhel_store: VulnStore) -> None:
     other = Matcher(rhel_store).match(inventory(_ruby(old, "ruby:3.0:8070020220915:63b34585"), os_info=rhel))
     plain = Matcher(rhel_store).match(inventory(_ruby(old, None), os_info=rhel))
     assert other.findings == [] and plain.findings == []
+
+
+@pytest.fixture(scope="module")
+def debian_store(tmp_path_factory: pytest.TempPathFactory) -> VulnStore:
+    """The Debian security tracker JSON sample of the vunnel fixtures."""
+    root = tmp_path_factory.mktemp("debian")
+    _extract(
+        VULNDATA / "vunnel-test-fixtures.tar.gz",
+        lambda n: n.endswith("providers/debian/test-fixtures/input/debian.json"),
+        root / "tracker",
+    )
+    (json_file,) = (root / "tracker").rglob("debian.json")
+    db = root / "vuln.db"
+    build_database(db, [parse_source(str(json_file))])
+    return VulnStore.open(db)
+
+
+def test_debian_matches_binary_packages_through_their_source(debian_store: VulnStore) -> None:
+    """Tracker: sope CVE-2025-53603, bookworm resolved, fixed_version 5.8.0-1+deb12u1. A binary package
+    built from sope (another name, a binNMU version) is matched by its source package and version."""
+    bookworm = OSInfo("debian", "12.7")
+    binary = Package(
+        "deb", "libsope1", "5.8.0-1+b1", arch="amd64", source_name="sope", source_version="5.8.0-1"
+    )
+    report = Matcher(debian_store).match(inventory(binary, os_info=bookworm))
+    (finding,) = [f for f in report.findings if f.advisory_id == "CVE-2025-53603"]
+    assert finding.rule == "deb-source-package" and finding.data_source.startswith("debian:12")
+    assert finding.fixed_versions == ("5.8.0-1+deb12u1",)
+    patched = Package(
+        "deb", "libsope1", "5.8.0-1+deb12u1", source_name="sope", source_version="5.8.0-1+deb12u1"
+    )
+    assert Matcher(debian_store).match(inventory(patched, os_info=bookworm)).findings == []
+
+
+def test_debian_release_namespaces_are_not_mixed(debian_store: VulnStore) -> None:
+    """The same sope package on Ubuntu is not judged by Debian's tracker."""
+    ubuntu = OSInfo("ubuntu", "22.04")
+    binary = Package("deb", "libsope1", "5.8.0-1", source_name="sope", source_version="5.8.0-1")
+    assert Matcher(debian_store).match(inventory(binary, os_info=ubuntu)).findings == []
