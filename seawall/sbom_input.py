@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from seawall.errors import SeawallError
+from seawall.fileio import read_capped
 from seawall.inventory.purl import OS_TYPES, PurlError, PurlParts, os_family, parse_purl
 from seawall.model import ImageInfo, Inventory, LayerInfo, Location, OSInfo, Package
 
@@ -74,14 +75,7 @@ class SbomError(SeawallError):
 
 def read_sbom(path: Path, max_bytes: int = MAX_SBOM_BYTES) -> Inventory:
     """The inventory an SBOM file describes; :class:`SbomError` when it cannot be read."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as error:
-        raise SbomError(f"cannot read SBOM {path}: {error.strerror or error}") from None
-    if len(data) > max_bytes:
-        raise SbomError(f"SBOM {path} is larger than {max_bytes // (1024 * 1024)} MiB")
-    return parse_sbom(data, str(path))
+    return parse_sbom(read_capped(path, max_bytes, "SBOM", SbomError), str(path))
 
 
 def parse_sbom(data: bytes | str, source: str = "<sbom>") -> Inventory:

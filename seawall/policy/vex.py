@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from seawall.errors import SeawallError
+from seawall.fileio import read_capped
 from seawall.inventory.purl import PurlError, PurlParts, parse_purl, purl_or_none
 from seawall.match.finding import VulnFinding
 from seawall.model import ImageInfo, Inventory, Package
@@ -332,14 +333,7 @@ def _purl_text(parts: PurlParts) -> str:
 
 def load_vex(path: Path) -> VexDocument:
     """Read an OpenVEX or CycloneDX VEX JSON file; :class:`VexError` (exit 2) when it cannot be used."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_VEX_BYTES + 1)
-    except OSError as error:
-        raise VexError(f"cannot read VEX file {path}: {error.strerror or error}") from None
-    if len(data) > MAX_VEX_BYTES:
-        raise VexError(f"VEX file {path} is larger than {MAX_VEX_BYTES // (1024 * 1024)} MiB")
-    return parse_vex(data, str(path))
+    return parse_vex(read_capped(path, MAX_VEX_BYTES, "VEX file", VexError), str(path))
 
 
 def parse_vex(data: bytes | str, source: str = "<vex>") -> VexDocument:

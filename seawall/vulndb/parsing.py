@@ -63,3 +63,25 @@ def mapping(value: Any) -> dict[str, Any]:
 
 def items(value: Any, limit: int = MAX_ITEMS) -> list[Any]:
     return value[:limit] if isinstance(value, list) else []
+
+
+def requirement_strings(value: Any, field: str, scheme_name: str, limit: int) -> tuple[str, ...]:
+    """A feed's list of requirement strings (RubySec, RustSec), each checked against the version scheme
+    that will evaluate it; FeedError for anything else."""
+    from seawall.versions import InvalidVersion, scheme
+    from seawall.vulndb.errors import FeedError
+
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+        raise FeedError(f"{field} is not a list of requirement strings")
+    if len(value) > limit:
+        raise FeedError(f"{field}: more than {limit} requirements")
+    found = tuple(dict.fromkeys(r.strip() for r in value if r.strip()))
+    checker = scheme(scheme_name)
+    for requirement in found:
+        try:
+            checker.requirement(requirement)
+        except InvalidVersion as error:
+            raise FeedError(f"{field}: {error}") from None
+    return found

@@ -43,7 +43,7 @@ from seawall.vulndb.model import (
     Status,
 )
 from seawall.vulndb.namespace import normalize_name, scheme_of
-from seawall.vulndb.parsing import load_yaml, mapping, strings, text
+from seawall.vulndb.parsing import load_yaml, mapping, requirement_strings, strings, text
 
 SOURCE = "rubysec"
 GEMS = "rubygems"
@@ -84,21 +84,7 @@ def _related(doc: dict[str, Any]) -> list[str]:
 
 
 def _requirements(value: Any, field: str) -> tuple[str, ...]:
-    """RubyGems requirement strings; FeedError if one is not RubyGems syntax."""
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
-        raise FeedError(f"{field} is not a list of requirement strings")
-    if len(value) > _MAX_REQUIREMENTS:
-        raise FeedError(f"{field}: more than {_MAX_REQUIREMENTS} requirements")
-    found = tuple(dict.fromkeys(r.strip() for r in value if r.strip()))
-    gems = scheme(scheme_of(GEMS))
-    for requirement in found:
-        try:
-            gems.requirement(requirement)
-        except InvalidVersion as error:
-            raise FeedError(f"{field}: {error}") from None
-    return found
+    return requirement_strings(value, field, scheme_of(GEMS), _MAX_REQUIREMENTS)
 
 
 def _fixed_versions(patched: tuple[str, ...]) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ from seawall.vulndb.model import (
     Status,
 )
 from seawall.vulndb.namespace import normalize_name, scheme_of
-from seawall.vulndb.parsing import mapping, strings, text
+from seawall.vulndb.parsing import mapping, requirement_strings, strings, text
 
 SOURCE = "rustsec"
 CRATES = "cargo"
@@ -79,21 +79,7 @@ def _fixed_versions(patched: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _requirements(value: Any, field: str) -> tuple[str, ...]:
-    """Cargo requirement strings; FeedError if one is not Cargo syntax."""
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
-        raise FeedError(f"{field} is not a list of requirement strings")
-    if len(value) > _MAX_REQUIREMENTS:
-        raise FeedError(f"{field}: more than {_MAX_REQUIREMENTS} requirements")
-    found = tuple(dict.fromkeys(r.strip() for r in value if r.strip()))
-    cargo = scheme(scheme_of(CRATES))
-    for requirement in found:
-        try:
-            cargo.requirement(requirement)
-        except InvalidVersion as error:
-            raise FeedError(f"[versions] {field}: {error}") from None
-    return found
+    return requirement_strings(value, field, scheme_of(CRATES), _MAX_REQUIREMENTS)
 
 
 def _collection(path: str) -> str:
@@ -187,8 +173,8 @@ def advisory_from_rustsec(path: str, content: bytes, report: ImportReport) -> Ad
     versions = front.get("versions")
     if not isinstance(versions, dict):
         raise FeedError(f"{advisory_id}: no [versions] table")
-    patched = _requirements(versions.get("patched"), "patched")
-    unaffected = _requirements(versions.get("unaffected"), "unaffected")
+    patched = _requirements(versions.get("patched"), "[versions] patched")
+    unaffected = _requirements(versions.get("unaffected"), "[versions] unaffected")
     namespace = TOOLCHAIN if _collection(path) == "rust" else CRATES
     fixed = _fixed_versions(patched)
     ranges = (Range(RangeType.REQUIREMENTS, scheme_of(CRATES), (), (), patched + unaffected),)
