@@ -61,14 +61,12 @@ class BuildInfo:
 
 def read_build_info(content: bytes) -> BuildInfo | None:
     """The build info of a Go executable; None if ``content`` carries none."""
-    if not looks_executable(content):
-        return None
+    if not looks_executable(content) or MAGIC not in content:
+        return None  # every Go build info header carries the magic: no need to parse other executables
     try:
         exe = parse_executable(content)
     except ExecutableError as error:
-        if MAGIC in content:
-            raise AnalyzerError(f"corrupt executable: {error}") from None
-        return None
+        raise AnalyzerError(f"corrupt executable: {error}") from None
     region = _data_region(exe)
     if region is None:
         return None
