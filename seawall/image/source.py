@@ -106,10 +106,13 @@ def _detect_archive(path: Path) -> str:
         if compression_of(head) == "none" and len(head) and not _looks_like_tar(handle):
             raise UsageError(f"{path}: not an image archive (neither tar nor compressed tar)")
         handle.seek(0)
-        stream, _ = decompressed(handle)
+        stream, compression = decompressed(handle)
         names: list[str] = []
-        try:
-            for entry in TarReader(stream):
+        try:  # an uncompressed archive is read by seeking past members: no layer is read to detect it
+            reader = TarReader(handle, seekable=True) if compression == "none" else TarReader(stream)
+            if compression == "none":
+                handle.seek(0)
+            for entry in reader:
                 names.append(entry.info.path)
                 if entry.info.path in ("manifest.json", "repositories"):
                     return "docker-archive"

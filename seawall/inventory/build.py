@@ -91,11 +91,13 @@ class InventoryBuilder:
             context = multiprocessing.get_context("fork")
         except ValueError:  # no fork on this platform: one layer after another
             return [(i, self._analyze_layer(source, i)) for i in missing]
-        order = sorted(missing, key=lambda i: source.info.layers[i].size, reverse=True)
+        largest, *rest = sorted(missing, key=lambda i: source.info.layers[i].size, reverse=True)
         _FORKED_WORK = (self, source)
-        try:
-            with ProcessPoolExecutor(max_workers=min(self.jobs, len(order)), mp_context=context) as pool:
-                return list(zip(order, pool.map(_analyze_forked, order), strict=True))
+        try:  # workers take the smaller layers while this process reads the largest
+            with ProcessPoolExecutor(max_workers=min(self.jobs - 1, len(rest)), mp_context=context) as pool:
+                pending = pool.map(_analyze_forked, rest)
+                mine = self._analyze_layer(source, largest)
+                return [(largest, mine), *zip(rest, pending, strict=True)]
         finally:
             _FORKED_WORK = None
 
