@@ -197,3 +197,34 @@ def test_debian_release_namespaces_are_not_mixed(debian_store: VulnStore) -> Non
     ubuntu = OSInfo("ubuntu", "22.04")
     binary = Package("deb", "libsope1", "5.8.0-1", source_name="sope", source_version="5.8.0-1")
     assert Matcher(debian_store).match(inventory(binary, os_info=ubuntu)).findings == []
+
+
+@pytest.fixture(scope="module")
+def dsa_store(tmp_path_factory: pytest.TempPathFactory) -> VulnStore:
+    root = tmp_path_factory.mktemp("dsa")
+    _extract(
+        VULNDATA / "debian-tracker-lists-2023.tar.gz", lambda n: n.endswith("data/DSA/list"), root / "lists"
+    )
+    db = root / "vuln.db"
+    build_database(db, [parse_source(str(root / "lists"))])
+    return VulnStore.open(db)
+
+
+def test_debian_dsa_list(dsa_store: VulnStore) -> None:
+    """DSA-5376-1 apache2: [bullseye] - apache2 2.4.56-1~deb11u1 (CVE-2023-25690 among others).
+    apache2-bin 2.4.54-1~deb11u1 (source apache2) is before the fix; 2.4.56-1~deb11u1 is the fix."""
+    bullseye = OSInfo("debian", "11.6")
+    old = Package(
+        "deb", "apache2-bin", "2.4.54-1~deb11u1", source_name="apache2", source_version="2.4.54-1~deb11u1"
+    )
+    report = Matcher(dsa_store).match(inventory(old, os_info=bullseye))
+    dsa = [f for f in report.findings if f.advisory_id == "DSA-5376-1"]
+    assert len(dsa) == 1 and dsa[0].fixed_versions == ("2.4.56-1~deb11u1",)
+    fixed = Package(
+        "deb", "apache2-bin", "2.4.56-1~deb11u1", source_name="apache2", source_version="2.4.56-1~deb11u1"
+    )
+    assert not [
+        f
+        for f in Matcher(dsa_store).match(inventory(fixed, os_info=bullseye)).findings
+        if f.advisory_id == "DSA-5376-1"
+    ]
