@@ -224,8 +224,9 @@ def _fix(path: Path, text: str, config: LintConfig, write: bool, workload: bool 
         fixed = module.fix_workload(str(path), text)
     else:
         from seawall.checks.dockerfile.fix import fix
+        from seawall.registry.resolve import resolve_digest
 
-        fixed, fixes = fix(text, str(path), config, resolve_digest=None)
+        fixed, fixes = fix(text, str(path), config, resolve_digest=resolve_digest)
         for item in fixes:
             log.info("%s:%d: %s (%s)", path, item.line, item.description, item.rule_id)
     if fixed == text:
