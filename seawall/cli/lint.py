@@ -38,6 +38,7 @@ FORMATS = {
     "table": "seawall.report.checks_table",
     "json": "seawall.report.checks_json",
     "sarif": "seawall.report.sarif",
+    "html": "seawall.report.checks_html",
 }
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_WALK_FILES = 20_000

@@ -35,3 +35,13 @@ def test_lint_clean_file_exits_0(tmp_path: Path) -> None:
 def test_lint_missing_file_exits_2() -> None:
     result = seawall("lint", "/no/such/Dockerfile")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_lint_html_report(tmp_path: Path) -> None:
+    out = tmp_path / "lint.html"
+    result = seawall("lint", str(INSECURE), "-f", "html", "-o", str(out))
+    assert result.returncode == 1
+    page = out.read_text()
+    assert "SW-DF-022" in page and "SW-DF-001" in page
+    assert "Hx7/sF0pQ2rT8vK9mN3bL5cJ1wE6yU4iO0aZ8dXq" not in page, "secret values are never shown"
+    assert "<script src=" not in page and "<link " not in page, "self-contained: nothing loaded"
