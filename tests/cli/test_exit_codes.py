@@ -45,3 +45,18 @@ def test_lint_html_report(tmp_path: Path) -> None:
     assert "SW-DF-022" in page and "SW-DF-001" in page
     assert "Hx7/sF0pQ2rT8vK9mN3bL5cJ1wE6yU4iO0aZ8dXq" not in page, "secret values are never shown"
     assert "<script src=" not in page and "<link " not in page, "self-contained: nothing loaded"
+
+
+def test_lint_json_validates_against_our_schema(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    out = tmp_path / "lint.json"
+    corpus = REPO / "tests" / "checks"
+    seawall("lint", str(INSECURE), str(corpus / "workload" / "corpus"), "-f", "json", "-o", str(out))
+    document = json.loads(out.read_text())
+    schema = json.loads((REPO / "seawall" / "schemas" / "seawall-checks.schema.json").read_text())
+    jsonschema.validate(document, schema)
+    families = {r["family"] for r in document["results"]}
+    assert {"dockerfile", "kubernetes", "compose", "oci-runtime"} <= families
