@@ -59,14 +59,13 @@ MAPPING: dict[str, tuple[str, ...]] = {
     "CKV2_DOCKER_14": ("SW-DF-020",),
     "CKV2_DOCKER_15": ("SW-DF-020",),
     "CKV2_DOCKER_16": ("SW-DF-020",),
+    "CKV2_DOCKER_17": ("SW-DF-031",),
 }
 # Checkov checks with no Seawall counterpart, and why.
 NOT_MAPPED = {
     "CKV_DOCKER_5": "package index update in a RUN without an install: build reproducibility (stale index)",
     "CKV_DOCKER_9": "style: apt instead of apt-get",
     "CKV_DOCKER_11": "duplicate stage alias: a build error (BuildKit stops on it), not image hardening",
-    "CKV2_DOCKER_17": "chpasswd in RUN: no Seawall rule yet (candidate); in the corpus the password it "
-    "sets is reported by SW-DF-022 where ENV defines it (ssh-server.Dockerfile:2)",
 }
 # Read from Checkov's check sources (checkov/dockerfile/checks): what makes a difference wherever a file
 # has the construct, whether or not the corpus has one.
@@ -197,6 +196,12 @@ def explain(rule_id: str, side: str, context: Context, line: int) -> str:
         r"http\.sslverify=false", instruction.args, re.IGNORECASE
     ):
         return "git -c http.sslVerify=false: Checkov checks only git's GIT_SSL_NO_VERIFY (CKV2_DOCKER_14)"
+    if (side, keyword, rule_id) == ("theirs", "RUN", "SW-DF-031") and "$" in instruction.args:
+        return (
+            "the password comes from a variable: SW-DF-031 reports literal passwords only, and the "
+            "literal that sets the variable is reported by SW-DF-022 on its ENV/ARG; CKV2_DOCKER_17 "
+            "flags any chpasswd"
+        )
     return ""
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from seawall.checks.dockerfile.engine import Context, Hit, check, rule
 from seawall.checks.dockerfile.parser import parse_pairs
+from seawall.checks.dockerfile.shell import Command
 from seawall.model import Severity
 
 SECRET_VARIABLE = rule(
@@ -125,3 +126,76 @@ def secrets_in_variables(context: Context) -> Iterator[Hit]:
                     instruction,
                     f"{keyword} {name} sets a literal secret (value redacted): it is stored in {where}",
                 )
+
+
+PASSWORD_IN_RUN = rule(
+    "SW-DF-031",
+    "Password set in RUN",
+    Severity.HIGH,
+    rationale=(
+        "A password written into a RUN command (`echo 'root:secret' | chpasswd`, `usermod -p HASH`, "
+        "`useradd --password HASH`, `echo secret | passwd --stdin user`) is kept in the image history for "
+        "anyone who pulls the image, and a crackable hash lands in /etc/shadow of every container. A "
+        "password read from a variable or a secret mount (`$PASSWORD`, `$(cat /run/secrets/pw)`) is not "
+        "reported here (SW-DF-022 reports a literal ENV/ARG)."
+    ),
+    fix=(
+        "Do not give image accounts passwords: containers need none (`useradd --no-create-home app`, "
+        "`passwd -l`). Where one is really needed, set it at run time from the orchestrator's secrets."
+    ),
+    bad_example="FROM debian:12\nRUN echo 'root:changeme' | chpasswd\n",
+    good_example="FROM debian:12\nRUN useradd --system --no-create-home app\nUSER app\n",
+    references=("https://cwe.mitre.org/data/definitions/798.html",),
+    tags=("cwe:798", "checkov:CKV2_DOCKER_17"),
+)
+_PASSWORD_OPTIONS = frozenset({"-p", "--password"})
+_ECHOES = frozenset({"echo", "printf"})
+
+
+_HASH = re.compile(r"^\$(?:1|2[aby]?|5|6|7|y|gy)\$")  # crypt(3) hash prefixes
+
+
+def _literal_secret(value: str) -> bool:
+    return bool(_HASH.match(value)) or literal_value(value)
+
+
+def _literal_words(words: tuple[str, ...], account: bool) -> bool:
+    """Whether echo/printf words hold a literal password (``user:password`` lines for chpasswd)."""
+    for word in words:
+        for line in word.split("\\n"):
+            secret = line.partition(":")[2] if account else line
+            if secret and _literal_secret(secret):
+                return True
+    return False
+
+
+@check
+def password_in_run(context: Context) -> Iterator[Hit]:
+    for instruction in context.runs():
+        commands = context.commands(instruction)
+        found = ""
+        previous: Command | None = None
+        for command in commands:
+            program, argv = command.program, command.argv
+            if program in ("usermod", "useradd", "adduser"):
+                for option, value in itertools.pairwise(argv[1:]):
+                    if option in _PASSWORD_OPTIONS and _literal_secret(value):
+                        found = f"{program} {option} sets a literal password hash"
+            fed = previous is not None and command.piped and previous.program in _ECHOES
+            if (
+                fed
+                and previous is not None
+                and program == "chpasswd"
+                and _literal_words(previous.argv[1:], True)
+            ):
+                found = f"{previous.program} pipes a literal password into chpasswd"
+            stdin = program == "passwd" and "--stdin" in argv
+            if fed and previous is not None and stdin and _literal_words(previous.argv[1:], False):
+                found = "a literal password is piped into passwd --stdin"
+            previous = command
+            if found:
+                break
+        if found:
+            yield Hit(
+                PASSWORD_IN_RUN, instruction, f"{found} (value redacted): it stays in the image history"
+            )
