@@ -180,7 +180,7 @@ CASES: list[tuple[str, str, list[int]]] = [
     ("SW-DF-031", "FROM a:1\nRUN echo 'root:changeme' | chpasswd\n", [2]),
     ("SW-DF-031", "FROM a:1\nRUN useradd -m -p '$6$salt$hash' app\n", [2]),
     ("SW-DF-031", "FROM a:1\nRUN echo hunter22 | passwd --stdin app\n", [2]),
-    ("SW-DF-031", "FROM a:1\nRUN echo \"app:$APP_PASSWORD\" | chpasswd && useradd -m app\n", []),
+    ("SW-DF-031", 'FROM a:1\nRUN echo "app:$APP_PASSWORD" | chpasswd && useradd -m app\n', []),
     ("SW-DF-031", "FROM a:1\nRUN useradd --system --no-create-home app && passwd -l app\n", []),
     # SW-DF-020 TLS off
     ("SW-DF-020", "FROM a:1\nRUN curl -fsSLk https://x -o y\n", [2]),
