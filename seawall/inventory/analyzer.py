@@ -109,3 +109,14 @@ def all_analyzers(scanners: tuple[str, ...] = ("vuln",)) -> list[Analyzer]:
 
 def analyzer_versions(analyzers: list[Analyzer]) -> dict[str, int]:
     return {a.name: a.version for a in analyzers}
+
+
+class ExecutableAnalyzer(Analyzer):
+    """An analyzer of executables (Go build info, cargo-auditable data): every regular file with an
+    execute bit, up to ``max_size``; ``analyze`` must bail out cheaply on content that is not its kind."""
+
+    executables: ClassVar[bool] = True
+    max_size: ClassVar[int] = 128 * MiB
+
+    def wants(self, path: str, info: FileInfo) -> bool:
+        return info.kind is FileKind.REGULAR and info.mode & 0o111 != 0 and info.size <= self.max_size

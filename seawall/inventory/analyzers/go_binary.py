@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass
-from typing import ClassVar
 
-from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind, MiB, register
+from seawall.inventory.analyzer import AnalyzerError, ExecutableAnalyzer, MiB, register
 from seawall.inventory.executable import (
     Executable,
     ExecutableError,
@@ -222,14 +221,9 @@ def packages(info: BuildInfo) -> tuple[Package, ...]:
 
 
 @register
-class GoBinaryAnalyzer(Analyzer):
+class GoBinaryAnalyzer(ExecutableAnalyzer):
     name = NAME
     version = 1
-    executables: ClassVar[bool] = True
-    max_size = 128 * MiB
-
-    def wants(self, path: str, info: FileInfo) -> bool:
-        return info.kind is FileKind.REGULAR and info.mode & 0o111 != 0 and info.size <= self.max_size
 
     def analyze(self, path: str, content: bytes) -> Facts:
         info = read_build_info(content)

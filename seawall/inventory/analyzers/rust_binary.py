@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import Any, ClassVar, TypeGuard
+from typing import Any, TypeGuard
 
-from seawall.inventory.analyzer import Analyzer, AnalyzerError, FileInfo, FileKind, MiB, register
+from seawall.inventory.analyzer import AnalyzerError, ExecutableAnalyzer, MiB, register
 from seawall.inventory.executable import (
     ExecutableError,
     Format,
@@ -93,14 +93,9 @@ def _text(value: object) -> TypeGuard[str]:
 
 
 @register
-class RustBinaryAnalyzer(Analyzer):
+class RustBinaryAnalyzer(ExecutableAnalyzer):
     name = NAME
     version = 1
-    executables: ClassVar[bool] = True
-    max_size = 128 * MiB
-
-    def wants(self, path: str, info: FileInfo) -> bool:
-        return info.kind is FileKind.REGULAR and info.mode & 0o111 != 0 and info.size <= self.max_size
 
     def analyze(self, path: str, content: bytes) -> Facts:
         data = read_audit_data(content)
